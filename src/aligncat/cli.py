@@ -1,0 +1,166 @@
+"""Command line: a thin shell over the library (load -> validate -> graph -> render/export)."""
+
+from __future__ import annotations
+
+import sys
+from collections import Counter
+from collections.abc import Iterable
+from pathlib import Path
+
+import click
+
+from . import __version__
+from .diagnostics import format_diagnostics, summary_line
+from .load import Catalog, load_catalog
+
+CATALOG_ARG = click.argument("catalog", type=click.Path(file_okay=False, path_type=Path), default="catalog",
+                             required=False)
+
+
+def _progress(label: str):
+    """A progress bar on a terminal for long loads; silent in pipes and CI."""
+
+    def wrap(items: list) -> Iterable:
+        if len(items) < 500 or not sys.stderr.isatty():
+            return items
+        return _bar(items, label)
+
+    return wrap
+
+
+def _bar(items: list, label: str) -> Iterable:
+    with click.progressbar(items, label=label, file=sys.stderr) as bar:
+        yield from bar
+
+
+def load_or_exit(catalog_dir: Path, *, quiet: bool = False, allow_invalid: bool = False) -> Catalog:
+    """Load the catalog; print its errors and exit 1 when it has any (unless allowed)."""
+    catalog = load_catalog(catalog_dir, progress=_progress("reading records"))
+    if catalog.errors and not allow_invalid:
+        click.echo(format_diagnostics(catalog.diagnostics), err=True)
+        click.echo(summary_line(catalog.diagnostics, catalog.files_read), err=True)
+        click.echo("fix the errors above first (run `aligncat validate` to see them again)", err=True)
+        sys.exit(1)
+    return catalog
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110})
+@click.version_option(__version__, prog_name="aligncat")
+def main() -> None:
+    """aligncat: validate, explore, export and publish a catalog of a survey's resources."""
+
+
+@main.command()
+@CATALOG_ARG
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "github"]), default="text", show_default=True,
+              help="text for people, json for tools, github for pull-request annotations.")
+@click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+def validate(catalog: Path, fmt: str, strict: bool) -> None:
+    """Check every file of CATALOG (default: ./catalog) and report every problem with file:line:col and a fix.
+
+    Exits 0 when the catalog is valid, 1 when any error (or, with --strict, any warning) was found.
+    """
+    cat = load_catalog(catalog, progress=_progress("validating"))
+    diags = cat.diagnostics
+    out = format_diagnostics(diags, fmt)
+    if fmt == "json":
+        click.echo(out)
+    else:
+        if out:
+            click.echo(out)
+        click.echo(summary_line(diags, cat.files_read) + f", {len(cat.records)} valid records",
+                   err=fmt == "github")
+    failed = bool(cat.errors) or (strict and bool(diags))
+    sys.exit(1 if failed else 0)
+
+
+def selection_options(fn):
+    """The options that select a slice of the catalog, shared by every command that exports."""
+    opts = [
+        click.option("--category", "categories", multiple=True, help="Only records under this category (repeatable)."),
+        click.option("--tag", "tags", multiple=True, help="Only records with this tag (repeatable: any of them)."),
+        click.option("--kind", "kinds", multiple=True,
+                     type=click.Choice(["paper", "dataset", "benchmark", "resource"]), help="Only this kind."),
+        click.option("--id", "ids", multiple=True, help="Only this record (repeatable)."),
+        click.option("--year-from", type=int, help="Only records from this year on."),
+        click.option("--year-to", type=int, help="Only records up to this year."),
+    ]
+    for opt in reversed(opts):
+        fn = opt(fn)
+    return fn
+
+
+@main.command("export")
+@click.argument("fmt", metavar="FORMAT")
+@CATALOG_ARG
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write to this file (atomically) instead of standard output.")
+@selection_options
+def export_cmd(fmt: str, catalog: Path, output: Path | None, **selection) -> None:
+    """Write the catalog, or a slice of it, as FORMAT (see the list below).
+
+    \b
+    Formats: run `aligncat export --list` ... or see docs/cli.md.
+    """
+    from .atomic import write_atomic
+    from .export import Selection, available_formats, export
+
+    formats = available_formats()
+    if fmt not in formats:
+        names = ", ".join(sorted(formats))
+        raise click.UsageError(f"unknown format '{fmt}'; choose one of: {names}")
+    cat = load_or_exit(catalog)
+    sel = Selection(**{k: tuple(v) if isinstance(v, tuple) else v for k, v in selection.items()})
+    unknown = [c for c in sel.categories if c not in cat.taxonomy.categories]
+    if unknown:
+        raise click.UsageError(f"no category {', '.join(map(repr, unknown))} in the taxonomy")
+    text = export(cat, fmt, sel)
+    if output:
+        write_atomic(output, text)
+        click.echo(f"wrote {output} ({len(sel.apply(cat))} records, {fmt})", err=True)
+    else:
+        click.echo(text, nl=False)
+
+
+@main.command()
+@CATALOG_ARG
+def stats(catalog: Path) -> None:
+    """Print counts of records by kind, goal level and perspective, category, tag and year."""
+    cat = load_or_exit(catalog, allow_invalid=True)
+    recs = list(cat.records.values())
+    click.echo(f"{cat.info.title}: {len(recs)} records, "
+               f"{sum(len(r.relations) for r in recs)} relations, {len(cat.errors)} errors")
+
+    def table(title: str, counts: Iterable[tuple[str, int]]) -> None:
+        rows = list(counts)
+        if not rows:
+            return
+        click.echo(f"\n{title}")
+        width = max(len(k) for k, _ in rows)
+        for k, v in rows:
+            click.echo(f"  {k:<{width}}  {v:>5}")
+
+    kinds = Counter(r.kind for r in recs)
+    table("by kind", sorted(kinds.items()))
+    tax = cat.taxonomy
+    if tax.goal_levels:
+        grid = Counter((lvl, p) for r in recs for lvl in cat.goal_levels_of(r) for p in cat.perspectives_of(r))
+        rows = []
+        for g in tax.goal_levels:
+            for p in tax.perspectives:
+                rows.append((f"{g.title} / {p.title}", grid[(g.id, p.id)]))
+        table("by goal level and perspective (a record may count in several)", rows)
+    for scheme in tax.schemes:
+        rows = [(("  " * (c.depth)) + c.id, len(cat.in_category(c.id)))
+                for c in tax.categories.values() if c.scheme == scheme.id]
+        table(f"by category: {scheme.title} (records in it or below)", rows)
+    table("by tag", sorted(Counter(t for r in recs for t in r.tags).items(), key=lambda kv: (-kv[1], kv[0])))
+    table("by year", sorted((str(y), len(v)) for y, v in cat.by_year.items()))
+
+
+from .commands import register_all  # noqa: E402  (after the core commands, so `--help` lists them first)
+
+register_all(main)
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,261 @@
+"""Load stage: walk a catalog folder, read and schema-check every file, and build the frozen Catalog."""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from types import MappingProxyType
+
+from .diagnostics import Diagnostic, Severity
+from .model import (ALL_KINDS, CatalogInfo, Record, Relation, Tag, Taxonomy, kind_folder, record_from_dict)
+from .schema import validator_for
+from .source import SourceFile, read_yaml
+
+CATALOG_FILE = "catalog.yaml"
+TAXONOMY_FILE = "taxonomy.yaml"
+TAGS_FILE = "vocabularies/tags.yaml"
+KNOWN_FILES = {CATALOG_FILE, TAXONOMY_FILE, TAGS_FILE}
+FOLDER_KINDS = {kind_folder(k): k for k in ALL_KINDS}
+
+
+def _frozen(d: dict) -> Mapping:
+    return MappingProxyType(d)
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """The loaded catalog: settings, taxonomy, tags and every valid record, with indexes. Read-only."""
+
+    root: Path
+    info: CatalogInfo
+    taxonomy: Taxonomy
+    tags: Mapping[str, Tag]
+    records: Mapping[str, Record]
+    diagnostics: tuple[Diagnostic, ...] = ()
+    files_read: int = 0
+    _index: dict = field(default_factory=dict, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        by_kind: dict[str, list[Record]] = defaultdict(list)
+        by_category: dict[str, list[Record]] = defaultdict(list)
+        by_tag: dict[str, list[Record]] = defaultdict(list)
+        by_year: dict[int, list[Record]] = defaultdict(list)
+        by_identifier: dict[tuple[str, str], Record] = {}
+        incoming: dict[str, list[tuple[Record, Relation]]] = defaultdict(list)
+        for r in self.records.values():
+            by_kind[r.kind].append(r)
+            by_year[r.year].append(r)
+            for c in r.categories:
+                by_category[c].append(r)
+            for t in r.tags:
+                by_tag[t].append(r)
+            for scheme, value in r.identifiers:
+                by_identifier.setdefault((scheme, normalise_identifier(scheme, value)), r)
+            for rel in r.relations:
+                incoming[rel.target].append((r, rel))
+        freeze = lambda d: _frozen({k: tuple(v) for k, v in d.items()})  # noqa: E731
+        self._index.update(by_kind=freeze(by_kind), by_category=freeze(by_category), by_tag=freeze(by_tag),
+                           by_year=freeze(by_year), by_identifier=_frozen(by_identifier),
+                           incoming=freeze(incoming))
+
+    # indexes ------------------------------------------------------------------------------------------------
+    @property
+    def by_kind(self) -> Mapping[str, tuple[Record, ...]]:
+        return self._index["by_kind"]
+
+    @property
+    def by_category(self) -> Mapping[str, tuple[Record, ...]]:
+        return self._index["by_category"]
+
+    @property
+    def by_tag(self) -> Mapping[str, tuple[Record, ...]]:
+        return self._index["by_tag"]
+
+    @property
+    def by_year(self) -> Mapping[int, tuple[Record, ...]]:
+        return self._index["by_year"]
+
+    @property
+    def by_identifier(self) -> Mapping[tuple[str, str], Record]:
+        return self._index["by_identifier"]
+
+    def incoming(self, record_id: str) -> tuple[tuple[Record, Relation], ...]:
+        """Relations that point at a record, with the records they come from."""
+        return self._index["incoming"].get(record_id, ())
+
+    def find(self, scheme: str, value: str) -> Record | None:
+        """The record with an identifier, e.g. find('arxiv', '2203.02155')."""
+        return self.by_identifier.get((scheme, normalise_identifier(scheme, value)))
+
+    def in_category(self, category_id: str, *, deep: bool = True) -> tuple[Record, ...]:
+        """Records filed under a category (and, with deep, under its sub-categories), each once, by id."""
+        ids = {category_id}
+        if deep and category_id in self.taxonomy.categories:
+            ids |= {c.id for c in self.taxonomy.descendants(category_id)}
+        found = {r.id: r for c in ids for r in self.by_category.get(c, ())}
+        return tuple(found[k] for k in sorted(found))
+
+    def goal_levels_of(self, record: Record) -> tuple[str, ...]:
+        """The goal levels of a record's categories (benchmarks may also state one), in the taxonomy's order."""
+        levels = {self.taxonomy.categories[c].goal_level for c in record.categories
+                  if c in self.taxonomy.categories}
+        info = getattr(record, "benchmark", None)
+        if info is not None and info.goal_level:
+            levels.add(info.goal_level)
+        return tuple(g.id for g in self.taxonomy.goal_levels if g.id in levels)
+
+    def perspectives_of(self, record: Record) -> tuple[str, ...]:
+        ps = {self.taxonomy.categories[c].perspective for c in record.categories if c in self.taxonomy.categories}
+        return tuple(p.id for p in self.taxonomy.perspectives if p.id in ps)
+
+    @property
+    def errors(self) -> tuple[Diagnostic, ...]:
+        return tuple(d for d in self.diagnostics if d.is_error)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def normalise_identifier(scheme: str, value: str) -> str:
+    value = value.strip()
+    if scheme == "doi":
+        return value.lower()
+    if scheme == "arxiv":
+        return re.sub(r"v\d+$", "", value.lower())
+    return value.lower()
+
+
+@lru_cache(maxsize=256)
+def _reread(path: Path, display: str) -> SourceFile:
+    return read_yaml(path, display)
+
+
+def locate(root: Path, rel_path: str, pointer: str, *, key: bool = False) -> tuple[int | None, int | None]:
+    """Line and column of a JSON pointer in a catalog file, read again only when a diagnostic needs it."""
+    return _reread(root / rel_path, rel_path).locate(pointer, key=key)
+
+
+def diagnostic_at(root: Path, rel_path: str, pointer: str, code: str, message: str, hint: str = "", *,
+                  key: bool = False, severity: Severity = Severity.ERROR) -> Diagnostic:
+    line, col = locate(root, rel_path, pointer, key=key)
+    return Diagnostic(rel_path, line, col, pointer, severity, code, message, hint)
+
+
+def _display(root: Path, path: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def _read_document(root: Path, rel: str, schema: str, diags: list[Diagnostic]) -> dict | None:
+    path = root / rel
+    if not path.exists():
+        return None
+    src = read_yaml(path, rel)
+    if src.data is not None:
+        validator_for(schema).validate(src, src.data)
+    diags.extend(src.diagnostics)
+    if any(d.is_error for d in src.diagnostics):
+        return None
+    return src.data
+
+
+def iter_record_files(root: Path, diags: list[Diagnostic]) -> Iterator[tuple[Path, str]]:
+    """Every record file with the kind its folder implies; anything else under the root is reported."""
+    for path in sorted(root.rglob("*")):
+        if path.is_dir() or any(part.startswith(".") for part in path.relative_to(root).parts):
+            continue
+        rel = _display(root, path)
+        parts = path.relative_to(root).parts
+        if rel in KNOWN_FILES or path.suffix.lower() not in (".yaml", ".yml"):
+            continue
+        if len(parts) == 2 and parts[0] in FOLDER_KINDS:
+            if path.suffix == ".yml":
+                diags.append(Diagnostic(rel, None, None, "", Severity.ERROR, "file-name",
+                                        "record files end in '.yaml'", f"rename it to {path.stem}.yaml"))
+                continue
+            yield path, FOLDER_KINDS[parts[0]]
+        else:
+            folders = ", ".join(f"{f}/" for f in FOLDER_KINDS)
+            diags.append(Diagnostic(rel, None, None, "", Severity.ERROR, "stray-file",
+                                    "this YAML file is not in a record folder and will not be read",
+                                    f"move it into one of {folders} (one record per file), or remove it"))
+
+
+def read_record(path: Path, rel: str, folder_kind: str) -> tuple[dict | None, list[Diagnostic]]:
+    """Read and schema-check one record file: its data if it is valid, and every problem found."""
+    src = read_yaml(path, rel)
+    data = src.data
+    if data is None:
+        return None, src.diagnostics
+    kind = data.get("kind")
+    schema_kind = kind if kind in ALL_KINDS else folder_kind
+    validator_for(schema_kind).validate(src, data)
+    if kind in ALL_KINDS and kind != folder_kind:
+        src.diag("wrong-folder", f"a {kind} record is in the {kind_folder(folder_kind)}/ folder",
+                 f"move the file to {kind_folder(kind)}/{path.name}, or correct 'kind'", "/kind")
+    rid = data.get("id")
+    if isinstance(rid, str) and rid != path.stem:
+        src.diag("id-filename", f"id '{rid}' does not match the file name '{path.name}'",
+                 f"rename the file to {rid}.yaml, or set 'id: {path.stem}' (a copied record keeps the old id)",
+                 "/id")
+    if any(d.is_error for d in src.diagnostics):
+        return None, src.diagnostics
+    return data, src.diagnostics
+
+
+RecordReader = Callable[[Path, str, str], tuple["dict | None", "list[Diagnostic]"]]
+
+
+def load_catalog(root: str | Path, *, checks: bool = True, progress: Callable[[Iterable], Iterable] | None = None,
+                 reader: RecordReader | None = None) -> Catalog:
+    """Load a catalog folder: every valid record becomes part of the Catalog, every problem a diagnostic.
+
+    With `checks`, the cross-record rules (checks.py) and graph rules (graph.py) run too.
+    """
+    root = Path(root)
+    diags: list[Diagnostic] = []
+    if not root.is_dir():
+        diags.append(Diagnostic(str(root), None, None, "", Severity.ERROR, "no-catalog",
+                                "no catalog folder here", "give the folder that holds catalog.yaml and papers/"))
+        return Catalog(root, CatalogInfo(title=root.name), Taxonomy((), (), (), {}), _frozen({}), _frozen({}),
+                       tuple(diags))
+    info_data = _read_document(root, CATALOG_FILE, "catalog", diags)
+    tax_data = _read_document(root, TAXONOMY_FILE, "taxonomy", diags)
+    tag_data = _read_document(root, TAGS_FILE, "tags", diags)
+    info = CatalogInfo.from_dict(info_data) if info_data else CatalogInfo(title=root.resolve().name)
+    taxonomy = Taxonomy.from_dict(tax_data) if tax_data else Taxonomy((), (), (), {})
+    tags = {t["id"]: Tag(t["id"], t["title"], t.get("description")) for t in (tag_data or {}).get("tags", ())}
+
+    files = list(iter_record_files(root, diags))
+    read = reader or read_record
+    records: dict[str, Record] = {}
+    iterable: Iterable = progress(files) if progress else files
+    for path, folder_kind in iterable:
+        rel = _display(root, path)
+        data, file_diags = read(path, rel, folder_kind)
+        diags.extend(file_diags)
+        if data is None:
+            continue
+        record = record_from_dict(data, rel)
+        if record.id in records:
+            first = records[record.id]
+            diags.append(diagnostic_at(root, rel, "/id", "unique-id",
+                                       f"id '{record.id}' is already used by {first.path}",
+                                       "give each record its own id (and file name)"))
+            continue
+        records[record.id] = record
+    catalog = Catalog(root, info, taxonomy, _frozen(tags), _frozen(dict(sorted(records.items()))), (),
+                      files_read=len(files) + sum((root / f).exists() for f in KNOWN_FILES))
+    if checks:
+        from .checks import run_checks
+
+        diags.extend(run_checks(catalog))
+    object.__setattr__(catalog, "diagnostics", tuple(diags))
+    return catalog

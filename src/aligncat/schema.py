@@ -1,0 +1,226 @@
+"""Schema stage: validate plain data against the JSON Schemas shipped in aligncat/schemas, as diagnostics.
+
+Valid data (the common case) is checked by jsonschema-rs when it is installed; only data that fails gets the
+slower pass through jsonschema, whose errors carry what we need to explain each problem and suggest a fix.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as _dt
+import difflib
+import json
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import jsonschema
+
+from .source import SourceFile, escape_pointer_token
+
+try:
+    import jsonschema_rs
+except ImportError:  # pragma: no cover - optional accelerator
+    jsonschema_rs = None
+
+RECORD_KINDS = ("paper", "dataset", "benchmark", "resource")
+DOCUMENT_SCHEMAS = ("taxonomy", "tags", "catalog")
+_DEFS_REF = "defs.schema.json#/$defs/"
+
+
+def _schema_text(name: str) -> str:
+    return resources.files("aligncat.schemas").joinpath(f"{name}.schema.json").read_text(encoding="utf-8")
+
+
+@cache
+def raw_schema(name: str) -> dict:
+    """The schema file as written (with references to defs.schema.json)."""
+    return json.loads(_schema_text(name))
+
+
+def _rewrite_refs(node: Any) -> Any:
+    if isinstance(node, dict):
+        return {k: (("#/$defs/" + v[len(_DEFS_REF):]) if k == "$ref" and isinstance(v, str)
+                    and v.startswith(_DEFS_REF) else _rewrite_refs(v)) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_rewrite_refs(v) for v in node]
+    return node
+
+
+@cache
+def bundled_schema(name: str) -> dict:
+    """The schema with the shared definitions copied in, so that it stands alone (for both validators)."""
+    schema = _rewrite_refs(copy.deepcopy(raw_schema(name)))
+    defs = dict(raw_schema("defs")["$defs"])
+    defs.update(schema.get("$defs", {}))
+    schema["$defs"] = defs
+    return schema
+
+
+def resolve(schema: dict, node: dict) -> dict:
+    """Follow local $refs of a bundled schema, keeping a description written beside the $ref."""
+    seen = 0
+    while isinstance(node, dict) and "$ref" in node and seen < 20:
+        target = schema
+        for part in node["$ref"].lstrip("#/").split("/"):
+            target = target[part]
+        merged = dict(target)
+        if "description" in node:
+            merged["description"] = node["description"]
+        node, seen = merged, seen + 1
+    return node
+
+
+class SchemaValidator:
+    """Validates data for one schema; returns nothing for valid data and diagnostics otherwise."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.schema = bundled_schema(name)
+        self._slow = jsonschema.Draft202012Validator(self.schema)
+        self._fast = jsonschema_rs.Draft202012Validator(self.schema) if jsonschema_rs else None
+
+    def is_valid(self, data: Any) -> bool:
+        if self._fast is not None:
+            try:
+                return self._fast.is_valid(data)
+            except (ValueError, TypeError):
+                return False  # a YAML 1.1 date or similar: let the detailed pass explain it
+        return self._slow.is_valid(data)
+
+    def validate(self, src: SourceFile, data: Any, base: str = "") -> int:
+        """Add a diagnostic to `src` for every problem in `data`; return how many were added."""
+        if self.is_valid(data):
+            return 0
+        before = len(src.diagnostics)
+        errors = sorted(self._slow.iter_errors(data), key=lambda e: (list(map(str, e.absolute_path)), e.validator))
+        for error in errors:
+            self._explain(src, error, base)
+        return len(src.diagnostics) - before
+
+    def _explain(self, src: SourceFile, e: jsonschema.ValidationError, base: str) -> None:
+        pointer = base + "".join("/" + escape_pointer_token(p) for p in e.absolute_path)
+        where = _field_name(pointer)
+        schema = resolve(self.schema, e.schema) if isinstance(e.schema, dict) else {}
+        desc = schema.get("description", "")
+        kw, inst = e.validator, e.instance
+        if kw == "required":
+            props = schema.get("properties", {})
+            for name in e.validator_value:
+                if isinstance(inst, dict) and name not in inst:
+                    sub = resolve(self.schema, props.get(name, {}))
+                    src.diag("missing-field", f"required field '{name}' is missing{_in(where)}",
+                             _describe(sub.get("description", "")) or f"add '{name}:'", pointer)
+        elif kw == "additionalProperties" and isinstance(inst, dict):
+            allowed = list(schema.get("properties", {}))
+            for key in inst:
+                if key in allowed:
+                    continue
+                close = difflib.get_close_matches(str(key), allowed, n=1, cutoff=0.6)
+                hint = f"did you mean '{close[0]}'? " if close else ""
+                if " " in str(key):
+                    hint = ("text after ': ' inside {...} is read as another field: quote the value, "
+                            "e.g. reason: 'a: b'. ")
+                hint += "valid fields here: " + ", ".join(allowed)
+                src.diag("unknown-field", f"unknown field '{key}'{_in(where)}", hint,
+                         pointer + "/" + escape_pointer_token(key), key=True)
+        elif kw == "type":
+            src.diag("wrong-type", f"{_value(inst)} is {_type_name(inst)}, expected {_expected(e.validator_value)}"
+                     f"{_in(where)}", _type_hint(src, pointer, inst, e.validator_value, desc), pointer)
+        elif kw == "enum":
+            choices = [str(c) for c in e.validator_value]
+            close = difflib.get_close_matches(str(inst), choices, n=1, cutoff=0.5)
+            hint = (f"did you mean '{close[0]}'? " if close else "") + "choose one of: " + ", ".join(choices)
+            src.diag("invalid-value", f"{_value(inst)} is not an allowed value{_in(where)}", hint, pointer)
+        elif kw == "oneOf" and where.startswith("authors"):
+            src.diag("invalid-value", f"an author needs either 'family' (with 'given') or 'literal'{_in(where)}",
+                     "write a person as {family: Ouyang, given: Long} or an organisation as {literal: OpenAI}",
+                     pointer)
+        elif kw == "uniqueItems":
+            src.diag("duplicate-item", f"the list{_in(where)} holds the same item twice", "remove the repeat",
+                     pointer)
+        elif kw in ("pattern", "minLength", "maxLength", "minimum", "maximum", "minItems", "maxItems",
+                    "exclusiveMinimum", "exclusiveMaximum", "format", "const", "not", "oneOf", "anyOf"):
+            hint = _type_hint(src, pointer, inst, "string", desc) if not isinstance(inst, (str, int, list)) \
+                else (_describe(desc) or "see the schema")
+            src.diag("invalid-value", f"{_value(inst)} is not valid{_in(where)}: {_keyword_reason(e)}", hint,
+                     pointer)
+        else:  # pragma: no cover - every keyword our schemas use is handled above
+            src.diag("invalid-value", f"{e.message}{_in(where)}", _describe(desc), pointer)
+
+
+def _field_name(pointer: str) -> str:
+    return pointer.lstrip("/").replace("/", ".")
+
+
+def _in(where: str) -> str:
+    return f" in '{where}'" if where else ""
+
+
+def _describe(text: str) -> str:
+    return text.strip()
+
+
+def _value(inst: Any) -> str:
+    if isinstance(inst, (dict, list)):
+        return "the " + ("mapping" if isinstance(inst, dict) else "list")
+    text = repr(inst) if not isinstance(inst, (_dt.date, _dt.datetime)) else str(inst)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _type_name(inst: Any) -> str:
+    if isinstance(inst, bool):
+        return "a boolean"
+    if isinstance(inst, (_dt.date, _dt.datetime)):
+        return "a date"
+    return {int: "an integer", float: "a number", str: "a string", list: "a list", dict: "a mapping",
+            type(None): "empty"}.get(type(inst), type(inst).__name__)
+
+
+def _expected(value: Any) -> str:
+    names = {"string": "text", "integer": "a whole number", "number": "a number", "array": "a list",
+             "object": "a mapping", "boolean": "true or false"}
+    values = value if isinstance(value, list) else [value]
+    return " or ".join(names.get(v, v) for v in values)
+
+
+def _raw_scalar(src: SourceFile, pointer: str) -> str | None:
+    line, col = src.locate(pointer)
+    if src.text is None or line is None or col is None:
+        return None
+    lines = src.text.splitlines()
+    if line - 1 >= len(lines):
+        return None
+    raw = lines[line - 1][col - 1:].split(" #", 1)[0].strip().rstrip(",]}").strip()
+    return raw or None
+
+
+def _type_hint(src: SourceFile, pointer: str, inst: Any, expected: Any, desc: str) -> str:
+    wants_string = expected == "string" or (isinstance(expected, list) and "string" in expected)
+    if wants_string and isinstance(inst, (bool, int, float, _dt.date, _dt.datetime)) or inst is None:
+        raw = _raw_scalar(src, pointer) or str(inst)
+        if inst is None:
+            return "write a value after the colon, or remove the field"
+        why = {bool: "YAML 1.1 reads yes/no/on/off as true/false", _dt.date: "YAML reads an unquoted date as a date",
+               _dt.datetime: "YAML reads an unquoted timestamp as a date", float: "YAML reads it as a number "
+               "(1.10 becomes 1.1)", int: "YAML reads it as a number"}.get(type(inst), "")
+        return f"quote it: '{raw}' ({why})" if why else f"quote it: '{raw}'"
+    return _describe(desc)
+
+
+def _keyword_reason(e: jsonschema.ValidationError) -> str:
+    kw, v = e.validator, e.validator_value
+    return {
+        "pattern": "it does not have the required form",
+        "minLength": f"it must be at least {v} characters long",
+        "maxLength": f"it must be at most {v} characters long",
+        "minimum": f"it must be at least {v}",
+        "maximum": f"it must be at most {v}",
+        "minItems": f"the list needs at least {v} item{'s' * (v != 1)}",
+        "maxItems": f"the list may have at most {v} items",
+    }.get(kw, e.message)
+
+
+@cache
+def validator_for(name: str) -> SchemaValidator:
+    return SchemaValidator(name)

@@ -1,0 +1,269 @@
+"""Source stage: read one YAML file into plain data, refusing what YAML allows but a catalog must not.
+
+The fast path is libyaml's C parser with a constructor that rejects duplicate keys and non-string keys. Line and
+column marks for JSON pointers are computed only when a diagnostic needs them (by composing the file again), so a
+clean catalog pays nothing for them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .diagnostics import Diagnostic, Severity
+
+try:  # libyaml is ~10x faster; the pure-Python loader is the fallback.
+    from yaml import CSafeLoader as _BaseLoader
+except ImportError:  # pragma: no cover - depends on how PyYAML was built
+    from yaml import SafeLoader as _BaseLoader  # type: ignore[assignment]
+
+MAX_FILE_BYTES = 1_000_000
+MAX_DEPTH = 32
+MAX_REPORTED_PER_RULE = 10
+
+
+class _SourceProblem(Exception):
+    def __init__(self, code: str, message: str, hint: str, mark: yaml.Mark | None) -> None:
+        super().__init__(message)
+        self.code, self.message, self.hint, self.mark = code, message, hint, mark
+
+
+class _StrictLoader(_BaseLoader):  # type: ignore[misc, valid-type]
+    """SafeLoader that refuses duplicate keys, non-string keys and aliases while it constructs."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self.key_problems: list[tuple[str, str, str, yaml.Mark]] = []
+
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        if node in self.constructed_objects:
+            # The composer hands out one node for an anchor and every alias of it: meeting it twice is an alias.
+            raise _SourceProblem("alias", "YAML aliases are not allowed", "write the value out in full", node.start_mark)
+        return super().construct_object(node, deep=deep)
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
+        if not isinstance(node, yaml.MappingNode):
+            return super().construct_mapping(node, deep=deep)
+        seen: dict[Any, yaml.Mark] = {}
+        pairs = []
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                raise _SourceProblem("bad-key", "a mapping key must be a plain string", "use a simple word as the key",
+                                     key_node.start_mark)
+            key = self.construct_object(key_node)
+            if not isinstance(key, str):
+                # `no:`, `on:`, `1.0:` are read as bool/float keys by YAML 1.1; keep going with the text as written.
+                self.key_problems.append(("non-string-key", f"key {key_node.value!r} is read as {type(key).__name__}",
+                                          f"quote it: '{key_node.value}':", key_node.start_mark))
+                key = key_node.value
+            if key in seen:
+                first = seen[key]
+                raise _SourceProblem(
+                    "duplicate-key",
+                    f"key {key!r} appears twice in one mapping (first at line {first.line + 1})",
+                    "keep one of them: YAML readers silently use the last one",
+                    key_node.start_mark,
+                )
+            seen[key] = key_node.start_mark
+            pairs.append((key, value_node))
+        return {key: self.construct_object(value_node, deep=deep) for key, value_node in pairs}
+
+
+_StrictLoader.add_constructor("tag:yaml.org,2002:map", _StrictLoader.construct_mapping)
+
+
+def escape_pointer_token(token: str | int) -> str:
+    return str(token).replace("~", "~0").replace("/", "~1")
+
+
+def pointer_join(pointer: str, token: str | int) -> str:
+    return f"{pointer}/{escape_pointer_token(token)}"
+
+
+def compute_marks(text: str) -> dict[str, tuple[int, int, int, int]]:
+    """Map every JSON pointer in the document to (key line, key col, value line, value col), 1-based."""
+    marks: dict[str, tuple[int, int, int, int]] = {}
+    try:
+        root = yaml.compose(text, Loader=_BaseLoader)
+    except yaml.YAMLError:
+        return marks
+    if root is None:
+        return marks
+    m = root.start_mark
+    stack: list[tuple[str, yaml.Node, yaml.Mark]] = [("", root, m)]
+    while stack:  # iterative: a hostile file may nest deeper than Python's recursion limit
+        pointer, node, key_mark = stack.pop()
+        vm = node.start_mark
+        marks[pointer] = (key_mark.line + 1, key_mark.column + 1, vm.line + 1, vm.column + 1)
+        if isinstance(node, yaml.MappingNode):
+            for k, v in node.value:
+                stack.append((pointer_join(pointer, getattr(k, "value", "?")), v, k.start_mark))
+        elif isinstance(node, yaml.SequenceNode):
+            for i, v in enumerate(node.value):
+                stack.append((pointer_join(pointer, i), v, v.start_mark))
+    return marks
+
+
+@dataclass
+class SourceFile:
+    """One read file: its data (None when unreadable), the problems found reading it, and lazy line marks."""
+
+    path: Path
+    display: str
+    text: str | None = None
+    data: Any = None
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    _marks: dict[str, tuple[int, int, int, int]] | None = field(default=None, repr=False)
+
+    def locate(self, pointer: str, *, key: bool = False) -> tuple[int | None, int | None]:
+        """Line and column of the value (or its key) at a JSON pointer; the nearest existing parent otherwise."""
+        if self.text is None:
+            return (None, None)
+        if self._marks is None:
+            self._marks = compute_marks(self.text)
+        p = pointer
+        while True:
+            if p in self._marks:
+                kl, kc, vl, vc = self._marks[p]
+                return (kl, kc) if key else (vl, vc)
+            if not p:
+                return (1, 1)
+            p = p.rsplit("/", 1)[0]
+
+    def diag(self, code: str, message: str, hint: str = "", pointer: str = "", *, key: bool = False,
+             severity: Severity = Severity.ERROR, line: int | None = None, col: int | None = None) -> Diagnostic:
+        if line is None:
+            line, col = self.locate(pointer, key=key)
+        d = Diagnostic(self.display, line, col, pointer, severity, code, message, hint)
+        self.diagnostics.append(d)
+        return d
+
+
+def _line_col(text_bytes: bytes, offset: int) -> tuple[int, int]:
+    before = text_bytes[:offset]
+    line = before.count(b"\n") + 1
+    col = offset - (before.rfind(b"\n") + 1) + 1
+    return line, col
+
+
+def _depth_exceeds(data: Any, limit: int) -> bool:
+    stack = [(data, 1)]
+    while stack:
+        obj, depth = stack.pop()
+        if isinstance(obj, dict):
+            if depth > limit:
+                return True
+            stack.extend((v, depth + 1) for v in obj.values())
+        elif isinstance(obj, list):
+            if depth > limit:
+                return True
+            stack.extend((v, depth + 1) for v in obj)
+    return False
+
+
+_ANCHOR_OR_ALIAS = re.compile(r"[&*]")
+
+
+def _scan_anchors(src: SourceFile, text: str) -> bool:
+    """Report every anchor and alias by position; True when any was found (the file is then not constructed)."""
+    found = 0
+    try:
+        for event in yaml.parse(text, Loader=_BaseLoader):
+            anchor = getattr(event, "anchor", None)
+            if isinstance(event, yaml.AliasEvent) or anchor:
+                found += 1
+                if found <= MAX_REPORTED_PER_RULE:
+                    what = "alias" if isinstance(event, yaml.AliasEvent) else "anchor"
+                    src.diag("alias", f"YAML {what} '{'*' if what == 'alias' else '&'}{anchor}' is not allowed",
+                             "write the value out in full: anchors and aliases are refused so that no file can "
+                             "expand to an unbounded size", line=event.start_mark.line + 1,
+                             col=event.start_mark.column + 1)
+    except yaml.YAMLError:
+        return False  # the syntax error is reported by the load that follows
+    return found > 0
+
+
+def read_yaml(path: Path, display: str | None = None, *, max_bytes: int = MAX_FILE_BYTES,
+              max_depth: int = MAX_DEPTH) -> SourceFile:
+    """Read one YAML file. Never raises for bad content: problems become diagnostics and `data` stays None."""
+    src = SourceFile(path=path, display=display or str(path))
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        src.diag("unreadable", f"cannot read the file: {exc.strerror or exc}", "check the path and its permissions",
+                 line=None)
+        return src
+    if len(raw) > max_bytes:
+        src.diag("file-too-large", f"the file is {len(raw):,} bytes; the limit is {max_bytes:,}",
+                 "a record is a few kilobytes: split the content or remove what does not belong", line=1, col=1)
+        return src
+    if raw.startswith(b"\xef\xbb\xbf"):
+        src.diag("bom", "the file starts with a byte-order mark (BOM)", "save the file as UTF-8 without BOM",
+                 line=1, col=1)
+        raw = raw[3:]
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line, col = _line_col(raw, exc.start)
+        src.diag("encoding", f"the file is not valid UTF-8 (byte 0x{raw[exc.start]:02x})",
+                 "re-save the file as UTF-8", line=line, col=col)
+        return src
+    src.text = text
+    if "\t" in text:
+        for n, line_text in enumerate(text.splitlines(), 1):
+            if "\t" in line_text:
+                if sum(d.code == "tab" for d in src.diagnostics) >= MAX_REPORTED_PER_RULE:
+                    break
+                src.diag("tab", "tab character", "indent with spaces and write tabs inside text as spaces",
+                         line=n, col=line_text.index("\t") + 1)
+    if not text.strip() or all(not ln.strip() or ln.lstrip().startswith("#") for ln in text.splitlines()):
+        src.diag("empty-file", "the file is empty", "write the record's fields, or delete the file", line=1, col=1)
+        return src
+    if _ANCHOR_OR_ALIAS.search(text) and _scan_anchors(src, text):
+        return src
+    loader = _StrictLoader(text)
+    try:
+        data = loader.get_single_data()
+    except _SourceProblem as exc:
+        mark = exc.mark
+        src.diag(exc.code, exc.message, exc.hint, line=mark.line + 1 if mark else None,
+                 col=mark.column + 1 if mark else None)
+        return src
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        problem = exc.problem or "invalid YAML"
+        if exc.context:
+            problem = f"{exc.context}: {problem}"
+        src.diag("yaml-syntax", f"YAML syntax error: {problem}",
+                 "check indentation and quoting on this line and the one before; quote text containing ': ' or "
+                 "starting with a special character", line=mark.line + 1 if mark else None,
+                 col=mark.column + 1 if mark else None)
+        return src
+    except yaml.YAMLError as exc:
+        src.diag("yaml-syntax", f"YAML error: {exc}", "check the file's YAML syntax", line=1, col=1)
+        return src
+    except RecursionError:
+        src.diag("too-deep", "the file nests too deeply to read", f"records nest at most {max_depth} levels",
+                 line=1, col=1)
+        return src
+    finally:
+        loader.dispose()
+    for code, message, hint, mark in loader.key_problems:
+        src.diag(code, message, hint, line=mark.line + 1, col=mark.column + 1)
+    if _depth_exceeds(data, max_depth):
+        src.diag("too-deep", f"the data nests more than {max_depth} levels", "records are shallow: flatten it",
+                 line=1, col=1)
+        return src
+    if data is None:
+        src.diag("empty-file", "the file holds no data", "write the record's fields, or delete the file", line=1, col=1)
+        return src
+    if not isinstance(data, dict):
+        src.diag("not-mapping", f"the file holds a {type(data).__name__}, not a mapping of fields",
+                 "a record is a mapping such as 'id: my-id' on its own line, 'title: ...' on the next", line=1, col=1)
+        return src
+    src.data = data
+    return src
