@@ -20,6 +20,7 @@ TAXONOMY_FILE = "taxonomy.yaml"
 TAGS_FILE = "vocabularies/tags.yaml"
 KNOWN_FILES = {CATALOG_FILE, TAXONOMY_FILE, TAGS_FILE}
 FOLDER_KINDS = {kind_folder(k): k for k in ALL_KINDS}
+_SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 
 def _frozen(d: dict) -> Mapping:
@@ -46,10 +47,12 @@ class Catalog:
         by_year: dict[int, list[Record]] = defaultdict(list)
         by_identifier: dict[tuple[str, str], Record] = {}
         incoming: dict[str, list[tuple[Record, Relation]]] = defaultdict(list)
+        filed: dict[str, tuple[str, ...]] = {}
         for r in self.records.values():
             by_kind[r.kind].append(r)
             by_year[r.year].append(r)
-            for c in r.categories:
+            filed[r.id] = self._filed_under(r)
+            for c in filed[r.id]:
                 by_category[c].append(r)
             for t in r.tags:
                 by_tag[t].append(r)
@@ -60,7 +63,20 @@ class Catalog:
         freeze = lambda d: _frozen({k: tuple(v) for k, v in d.items()})  # noqa: E731
         self._index.update(by_kind=freeze(by_kind), by_category=freeze(by_category), by_tag=freeze(by_tag),
                            by_year=freeze(by_year), by_identifier=_frozen(by_identifier),
-                           incoming=freeze(incoming))
+                           incoming=freeze(incoming), filed=_frozen(filed))
+
+    def _filed_under(self, record: Record) -> tuple[str, ...]:
+        tax = self.taxonomy
+        out = list(dict.fromkeys(record.categories))
+        if tax.schemes:
+            for c in record.categories:
+                if c in tax.categories and tax.categories[c].scheme != tax.primary.id:
+                    out.extend(m for m in tax.primary_categories(c) if m not in out)
+        return tuple(out)
+
+    def categories_of(self, record: Record) -> tuple[str, ...]:
+        """The record's categories plus, for categories of a secondary scheme, where they map in the primary one."""
+        return self._index["filed"].get(record.id, record.categories)
 
     # indexes ------------------------------------------------------------------------------------------------
     @property
@@ -101,7 +117,7 @@ class Catalog:
 
     def goal_levels_of(self, record: Record) -> tuple[str, ...]:
         """The goal levels of a record's categories (benchmarks may also state one), in the taxonomy's order."""
-        levels = {self.taxonomy.categories[c].goal_level for c in record.categories
+        levels = {self.taxonomy.categories[c].goal_level for c in self.categories_of(record)
                   if c in self.taxonomy.categories}
         info = getattr(record, "benchmark", None)
         if info is not None and info.goal_level:
@@ -109,7 +125,8 @@ class Catalog:
         return tuple(g.id for g in self.taxonomy.goal_levels if g.id in levels)
 
     def perspectives_of(self, record: Record) -> tuple[str, ...]:
-        ps = {self.taxonomy.categories[c].perspective for c in record.categories if c in self.taxonomy.categories}
+        ps = {self.taxonomy.categories[c].perspective for c in self.categories_of(record)
+              if c in self.taxonomy.categories}
         return tuple(p.id for p in self.taxonomy.perspectives if p.id in ps)
 
     @property
@@ -201,7 +218,7 @@ def read_record(path: Path, rel: str, folder_kind: str) -> tuple[dict | None, li
         src.diag("wrong-folder", f"a {kind} record is in the {kind_folder(folder_kind)}/ folder",
                  f"move the file to {kind_folder(kind)}/{path.name}, or correct 'kind'", "/kind")
     rid = data.get("id")
-    if isinstance(rid, str) and rid != path.stem:
+    if isinstance(rid, str) and rid != path.stem and _SLUG.match(rid):
         src.diag("id-filename", f"id '{rid}' does not match the file name '{path.name}'",
                  f"rename the file to {rid}.yaml, or set 'id: {path.stem}' (a copied record keeps the old id)",
                  "/id")
