@@ -67,9 +67,10 @@ def test_completeness(cat) -> None:
 
 
 def test_known_seed_errors_are_corrected(cat) -> None:
-    titles = " ".join(r.title for r in cat.records.values())
-    for typo in ("generalizatio ", "generalizatio$", "Researcj", "*"):
-        assert not re.search(re.escape(typo).replace(r"\$", "$"), titles), typo
+    for r in cat.records.values():
+        assert not re.search(r"generalizatio\b|Researcj", r.title), r.id
+        if "*" in r.title:  # kept only where a source read shows it (Vicuna's blog title has '90%*')
+            assert any("title" in p.fields for p in r.provenance), r.id
     assert not any((r.venue or "").startswith("See http") for r in cat.records.values())
     chung = next(r for r in cat.records.values() if r.ids.get("arxiv") == "2210.11416")
     assert chung.year == 2022
