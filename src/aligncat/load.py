@@ -20,6 +20,14 @@ TAXONOMY_FILE = "taxonomy.yaml"
 TAGS_FILE = "vocabularies/tags.yaml"
 KNOWN_FILES = {CATALOG_FILE, TAXONOMY_FILE, TAGS_FILE}
 FOLDER_KINDS = {kind_folder(k): k for k in ALL_KINDS}
+LOAD_CODES = {
+    "no-catalog": "the catalog folder does not exist",
+    "stray-file": "a YAML file outside the record folders (it would not be read)",
+    "file-name": "a record file that does not end in .yaml",
+    "wrong-folder": "a record whose kind does not match its folder",
+    "id-filename": "a record whose id differs from its file name (a copied file that was not renamed)",
+    "unique-id": "two records with the same id",
+}
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 

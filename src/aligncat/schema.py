@@ -27,6 +27,14 @@ RECORD_KINDS = ("paper", "dataset", "benchmark", "resource")
 DOCUMENT_SCHEMAS = ("taxonomy", "tags", "catalog")
 _DEFS_REF = "defs.schema.json#/$defs/"
 
+SCHEMA_CODES = {
+    "missing-field": "a required field is missing",
+    "unknown-field": "a field the schema does not know (the hint names the closest valid one)",
+    "wrong-type": "a value of the wrong type (the hint says how to quote YAML 1.1 surprises)",
+    "invalid-value": "a value outside the allowed choices, form or range (the hint lists the choices)",
+    "duplicate-item": "a list that must hold distinct items holds one twice",
+}
+
 
 def _schema_text(name: str) -> str:
     return resources.files("aligncat.schemas").joinpath(f"{name}.schema.json").read_text(encoding="utf-8")

@@ -25,6 +25,23 @@ MAX_FILE_BYTES = 1_000_000
 MAX_DEPTH = 32
 MAX_REPORTED_PER_RULE = 10
 
+# Codes this stage reports, with what each means (listed by `aligncat rules` and docs/diagnostics.md).
+SOURCE_CODES = {
+    "unreadable": "the file cannot be read (missing, a folder, no permission)",
+    "file-too-large": f"the file is larger than {MAX_FILE_BYTES:,} bytes; it is not parsed",
+    "bom": "the file starts with a UTF-8 byte-order mark",
+    "encoding": "the file is not valid UTF-8",
+    "tab": "a tab character (YAML indentation must use spaces)",
+    "empty-file": "the file holds no data",
+    "yaml-syntax": "the file is not valid YAML",
+    "duplicate-key": "a mapping has the same key twice (YAML readers silently keep the last)",
+    "non-string-key": "a key YAML 1.1 reads as a boolean or number (no:, on:, 1.0:)",
+    "bad-key": "a key that is a list or mapping",
+    "alias": "a YAML anchor or alias (refused so no file can expand without bound)",
+    "too-deep": f"data nested deeper than {MAX_DEPTH} levels",
+    "not-mapping": "the file holds a list or a scalar instead of a mapping of fields",
+}
+
 
 class _SourceProblem(Exception):
     def __init__(self, code: str, message: str, hint: str, mark: yaml.Mark | None) -> None:

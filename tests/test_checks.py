@@ -1,0 +1,74 @@
+"""Cross-record rules that need a changed taxonomy or settings, and the list of every diagnostic code."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from aligncat import load_catalog
+from aligncat.checks import all_codes, codes_markdown, strip_tracking
+from aligncat.cli import main
+from invalid_cases import MINI
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def copy_mini(tmp_path: Path) -> Path:
+    root = tmp_path / "catalog"
+    shutil.copytree(MINI, root)
+    return root
+
+
+def test_taxonomy_references(tmp_path) -> None:
+    root = copy_mini(tmp_path)
+    text = (root / "taxonomy.yaml").read_text()
+    text = text.replace("maps_to: [def-one, eval-one]", "maps_to: [def-one, alt-early]")
+    text = text.replace("      goal_level: level-two\n", "      goal_level: level-2\n")
+    text = text.replace("  - id: eval\n    title: Evaluation", "  - id: def-one\n    title: Evaluation")
+    (root / "taxonomy.yaml").write_text(text)
+    cat = load_catalog(root)
+    msgs = [(d.code, d.line, d.message) for d in cat.diagnostics if d.code == "taxonomy-ref"]
+    assert ("taxonomy-ref", 30, "no goal level 'level-2'") in msgs
+    assert any("maps_to 'alt-early' is not a category of the primary scheme 'main'" in m for _, _, m in msgs)
+    assert any(m == "category id 'def-one' is used twice" and line == 37 for _, line, m in msgs)
+
+
+def test_unknown_survey(tmp_path) -> None:
+    root = copy_mini(tmp_path)
+    text = (root / "catalog.yaml").read_text().replace("zeta2023-toy-survey", "zeta2023-toy-srvey")
+    (root / "catalog.yaml").write_text(text)
+    (d,) = [d for d in load_catalog(root).diagnostics if d.code == "unknown-survey"]
+    assert (d.path, d.line, d.hint) == ("catalog.yaml", 4, "did you mean 'zeta2023-toy-survey'?")
+
+
+def test_invalid_taxonomy_is_reported_and_records_still_load(tmp_path) -> None:
+    root = copy_mini(tmp_path)
+    (root / "taxonomy.yaml").write_text("goal_levels: []\nperspectives: []\nschemes: []\n")
+    cat = load_catalog(root)
+    assert {d.code for d in cat.errors} >= {"invalid-value", "unknown-category"}
+    assert len(cat.records) == 9
+
+
+def test_strip_tracking() -> None:
+    assert strip_tracking("https://x.org/a?utm_source=t&id=1&fbclid=z#frag") == "https://x.org/a?id=1#frag"
+    assert strip_tracking("https://x.org/a?trk=public_post") == "https://x.org/a"
+
+
+def test_every_code_is_tested() -> None:
+    tested_text = "".join(p.read_text(errors="replace") for p in (ROOT / "tests").rglob("*.py"))
+    tested_text += "".join(p.read_text() for p in (ROOT / "tests" / "data" / "invalid").glob("*.expected"))
+    untested = [c for c in all_codes() if not re.search(rf"[\[\"']{re.escape(c)}[\]\"']", tested_text)]
+    assert not untested, f"codes without a test: {untested}"
+
+
+def test_diagnostics_doc_is_current() -> None:
+    assert (ROOT / "docs" / "diagnostics.md").read_text() == codes_markdown(), \
+        "run: aligncat rules --markdown > docs/diagnostics.md"
+
+
+def test_rules_command_lists_codes() -> None:
+    out = CliRunner().invoke(main, ["rules"]).output
+    assert "dangling-ref" in out and "duplicate-key" in out
