@@ -1,0 +1,177 @@
+"""Render stage, citing: per-record citation data, .bib downloads, Scholar meta tags, Dataset JSON-LD, the cite page.
+
+The entries themselves come from the export stage (aligncat.export: bibtex, csl-json, cff), so the site and
+`aligncat export` always agree. "Export this view" on index pages is done in the browser from citations.json.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from functools import lru_cache
+
+from ..load import Catalog
+from ..model import Record
+from . import Page, RenderContext, page_source
+from .text import h, md_text, relative_url, safe_url
+
+CITATIONS_JSON = "data/citations.json"
+CITE_PAGE = "cite.md"
+ALL_BIB = "bib/all.bib"
+NEEDED_FORMATS = ("bibtex", "csl-json")
+
+
+def bib_path_for_category(category_id: str) -> str:
+    return f"bib/category/{category_id}.bib"
+
+
+def bib_path_for_tag(tag_id: str) -> str:
+    return f"bib/tag/{tag_id}.bib"
+
+
+@lru_cache(maxsize=1)
+def _formats() -> dict:
+    from ..export import available_formats
+
+    return available_formats()
+
+
+def formats_available() -> bool:
+    """Whether the export stage offers what the site's citing features need (BibTeX and CSL-JSON)."""
+    return all(f in _formats() for f in NEEDED_FORMATS)
+
+
+def export_records(catalog: Catalog, records: tuple[Record, ...], fmt: str) -> str | None:
+    fmt_obj = _formats().get(fmt)
+    return None if fmt_obj is None else fmt_obj.export(catalog, records)
+
+
+def entry_for(catalog: Catalog, record: Record, fmt: str) -> str | None:
+    """One record's entry in a format, or None when that format is not available."""
+    return export_records(catalog, (record,), fmt)
+
+
+def citation_meta(catalog: Catalog, record: Record) -> list[list[str]]:
+    """Google Scholar's citation_* meta tags as (name, content) pairs; the theme override escapes them."""
+    meta = [["citation_title", record.title]]
+    meta += [["citation_author", _scholar_name(a)] for a in record.authors if _scholar_name(a)]
+    meta.append(["citation_publication_date", (record.date or str(record.year)).replace("-", "/")])
+    venue = record.venue
+    if venue:
+        name = {"journal": "citation_journal_title", "conference": "citation_conference_title",
+                "workshop": "citation_conference_title"}.get(record.venue_type or "", "citation_publisher")
+        meta.append([name, venue])
+    ids = record.ids
+    if "doi" in ids:
+        meta.append(["citation_doi", ids["doi"]])
+    if "arxiv" in ids:
+        meta.append(["citation_pdf_url", f"https://arxiv.org/pdf/{ids['arxiv']}"])
+    elif pdf := next((x.url for x in record.links if x.url.lower().endswith(".pdf") and safe_url(x.url)), None):
+        meta.append(["citation_pdf_url", pdf])
+    return meta
+
+
+def _scholar_name(author) -> str:
+    if author.literal:
+        return author.literal
+    return f"{author.family}, {author.given}" if author.given else (author.family or "")
+
+
+def dataset_jsonld(catalog: Catalog, record: Record, ctx: RenderContext) -> dict:
+    """schema.org Dataset for a dataset record (Google Dataset Search reads it)."""
+    data: dict = {"@context": "https://schema.org", "@type": "Dataset", "name": record.title,
+                  "description": " ".join((record.summary or record.title).split())}
+    if record.short_name or record.aliases:
+        data["alternateName"] = [n for n in (record.short_name, *record.aliases) if n]
+    if record.authors:
+        data["creator"] = [({"@type": "Organization", "name": a.literal} if a.literal else
+                            {"@type": "Person", "name": a.display,
+                             **({"familyName": a.family} if a.family else {}),
+                             **({"givenName": a.given} if a.given else {})}) for a in record.authors]
+    data["datePublished"] = record.date or str(record.year)
+    info = getattr(record, "dataset", None)
+    if info is not None:
+        if info.license:
+            data["license"] = info.license
+        if info.languages:
+            data["inLanguage"] = list(info.languages)
+        if info.size:
+            data["size"] = info.size
+    urls = [x.url for x in record.links if safe_url(x.url)]
+    if urls:
+        data["url"] = urls[0]
+        if len(urls) > 1:
+            data["sameAs"] = urls[1:]
+    if "doi" in record.ids:
+        data["identifier"] = f"https://doi.org/{record.ids['doi']}"
+    if record.tags:
+        data["keywords"] = [catalog.tags[t].title if t in catalog.tags else t for t in record.tags]
+    return data
+
+
+def citation_data(catalog: Catalog) -> dict:
+    """Per record: its BibTeX entry and CSL-JSON item, for "export this view" in the browser."""
+    out = {}
+    for r in catalog.records.values():
+        csl = json.loads(export_records(catalog, (r,), "csl-json") or "[]")
+        out[r.id] = {"bibtex": export_records(catalog, (r,), "bibtex") or "", "csl": csl[0] if csl else None}
+    return out
+
+
+@page_source
+def citation_files(catalog: Catalog, ctx: RenderContext) -> Iterator[Page]:
+    if not formats_available():
+        return
+    yield Page(CITATIONS_JSON, json.dumps(citation_data(catalog), ensure_ascii=False, sort_keys=True))
+    records = tuple(catalog.records.values())
+    yield Page(ALL_BIB, export_records(catalog, records, "bibtex") or "")
+    for cid in catalog.taxonomy.categories:
+        members = catalog.in_category(cid)
+        if members:
+            yield Page(bib_path_for_category(cid), export_records(catalog, members, "bibtex") or "")
+    for tag, members in catalog.by_tag.items():
+        yield Page(bib_path_for_tag(tag), export_records(catalog, tuple(members), "bibtex") or "")
+
+
+@page_source
+def cite_page(catalog: Catalog, ctx: RenderContext) -> Iterator[Page]:
+    page = CITE_PAGE
+    lines = ["# How to cite", ""]
+    survey = catalog.records.get(catalog.info.survey or "")
+    if survey is not None:
+        lines += ["## The survey", "",
+                  f'<p>This catalog collects the works of <a href="{relative_url(page, f"records/{survey.id}.md")}">'
+                  f"{h(survey.title)}</a>. If the catalog helps your work, please cite the survey:</p>", ""]
+        bib = entry_for(catalog, survey, "bibtex")
+        if bib:
+            lines += [f'<div class="ac-cite"><pre class="ac-bibtex" id="bibtex-survey"><code>{h(bib.strip())}'
+                      '</code></pre><p><button type="button" class="md-button md-button--primary ac-copy" '
+                      'data-copy="bibtex-survey">Copy BibTeX</button> '
+                      '<span class="ac-copied" role="status" aria-live="polite"></span></p></div>', ""]
+    cff = export_records(catalog, (), "cff") if "cff" in _formats() else None
+    if cff:
+        lines += ["## The catalog", "",
+                  "<p>To cite the catalog itself (its data and curation), use its "
+                  f'<a href="{relative_url(page, "CITATION.cff")}" download="CITATION.cff">CITATION.cff</a>:</p>', "",
+                  f'<pre class="ac-cff"><code>{h(cff.strip())}</code></pre>', ""]
+    if formats_available():
+        lines += ["## Any record or list", "",
+                  "- Every record page has a **Copy BibTeX** button.",
+                  "- Every category and tag page has a **Download these as BibTeX** button.",
+                  f"- On [Browse](browse/index.md) and the other index tables, **Export this view** downloads the "
+                  "records your filter shows as BibTeX or CSL-JSON (for Zotero, Pandoc and citeproc).",
+                  f'- <a href="{relative_url(page, ALL_BIB)}" download="{h(_slug(catalog.info.title))}.bib">'
+                  f"The whole catalog as BibTeX</a> ({len(catalog.records)} entries).",
+                  "- From the command line: `aligncat export bibtex --tag TAG -o tag.bib` (also `csl-json`, `ris`, "
+                  "`cff`; see `aligncat export --help`).", ""]
+    if len(lines) == 2:
+        lines.append(f"<p>{md_text('No citation data is available for this catalog yet.')}</p>")
+    yield Page(page, "\n".join(lines), title="Cite")
+    if cff:
+        yield Page("CITATION.cff", cff)
+
+
+def _slug(text: str) -> str:
+    import re
+
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "catalog"

@@ -1,0 +1,82 @@
+"""Render stage helpers: escaping of record text for Markdown and HTML, and links between generated pages.
+
+Every string that comes from a record goes through one of these functions, so a title holding `<script>` or a
+Markdown link is shown as the characters it is, never run or followed.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import posixpath
+import re
+from urllib.parse import urlsplit
+
+# Characters Python-Markdown (and the extensions the site enables) treat as syntax; a backslash makes them literal.
+# `<`, `>` and `&` are left to html.escape: a backslash before `&` would stay visible.
+_MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|~^=:])")
+SAFE_URL_SCHEMES = ("http", "https", "mailto", "ftp")
+
+
+def md_text(value: object) -> str:
+    """Plain text for a Markdown line (heading, list item, table cell): no Markdown, no HTML, one line."""
+    text = " ".join(str(value).split())
+    return html.escape(_MARKDOWN_SPECIALS.sub(r"\\\1", text), quote=False)
+
+
+def h(value: object) -> str:
+    """Text for HTML content or a quoted attribute value."""
+    return html.escape(str(value), quote=True)
+
+
+def safe_url(url: str | None) -> str | None:
+    """An external URL if it is absolute http(s)/mailto/ftp, else None: `javascript:` and friends never link."""
+    if not url:
+        return None
+    url = url.strip()
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in SAFE_URL_SCHEMES:
+        return None
+    if parts.scheme.lower() != "mailto" and not parts.netloc:
+        return None
+    return url
+
+
+def external_link(url: str | None, text: str) -> str:
+    """An HTML link to another site (opened in place, no referrer leaked), or the escaped text when the URL is unsafe."""
+    good = safe_url(url)
+    if good is None:
+        return h(text)
+    return f'<a href="{h(good)}" rel="noopener noreferrer">{h(text)}</a>'
+
+
+def json_for_script(data: object) -> str:
+    """JSON that is safe inside a <script> element: `</` cannot close it and `<!--` cannot open a comment."""
+    text = json.dumps(data, ensure_ascii=False, sort_keys=True)
+    return text.replace("</", "<\\/").replace("<!--", "<\\!--").replace("\u2028", "\\u2028").replace(
+        "\u2029", "\\u2029")
+
+
+def page_url(path: str) -> str:
+    """The site URL (directory style, relative to the site root) of a generated Markdown file."""
+    if not path.endswith(".md"):
+        return path
+    stem = path[:-3]
+    if stem == "index" or stem.endswith("/index"):
+        return stem[: -len("index")]
+    return stem + "/"
+
+
+def relative_url(from_page: str, to_path: str) -> str:
+    """A relative link from the page generated from `from_page` to the page or file `to_path`."""
+    base = page_url(from_page)
+    base_dir = "/" + (base if base.endswith("/") or not base else posixpath.dirname(base) + "/")
+    target = page_url(to_path)
+    is_dir = target == "" or target.endswith("/")
+    rel = posixpath.relpath("/" + target, base_dir)
+    if is_dir:
+        rel = "./" if rel == "." else rel.rstrip("/") + "/"
+    return rel

@@ -1,0 +1,249 @@
+"""Site stage: render the catalog into a generated docs folder and config, then build it with MkDocs or Zensical.
+
+The library renders every page itself (aligncat.render); this module only writes those pages, copies the
+hand-written docs/ pages, the package's own assets and the npm assets into one folder, writes a generated
+mkdocs.yml next to it, and runs a strict build. Nothing here is needed to load, validate or export a catalog.
+"""
+
+from __future__ import annotations
+
+import copy
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from .atomic import write_atomic
+from .load import Catalog
+from .render import PAGE_SOURCES, Page, RenderContext, load_contributions
+
+BUILD_DIR = ".aligncat-build"
+ASSETS_DIR = Path(__file__).parent / "render" / "assets"
+ENGINES = ("mkdocs", "zensical")
+
+# The site's own scripts and styles, copied from the package into every build.
+OWN_ASSETS = {"aligncat.js": "assets/aligncat/aligncat.js", "aligncat.css": "assets/aligncat/aligncat.css"}
+
+# Used when the project has no mkdocs.yml of its own: the settings the generated pages rely on.
+DEFAULT_CONFIG: dict = {
+    "theme": {"name": "material", "font": False, "features": ["search.highlight", "content.code.copy"],
+              "palette": [
+                  {"media": "(prefers-color-scheme: light)", "scheme": "default",
+                   "toggle": {"icon": "material/brightness-7", "name": "Switch to dark mode"}},
+                  {"media": "(prefers-color-scheme: dark)", "scheme": "slate",
+                   "toggle": {"icon": "material/brightness-4", "name": "Switch to light mode"}}]},
+    "plugins": ["search"],
+    "markdown_extensions": ["attr_list", "md_in_html", "tables", "admonition", {"toc": {"permalink": True}}],
+}
+
+
+class SiteError(Exception):
+    """A problem that stops a build, worded for the person running it (what, where, how to fix)."""
+
+
+@dataclass
+class RenderResult:
+    docs_dir: Path
+    config_file: Path
+    pages: list[Page] = field(default_factory=list)
+    written: int = 0      # files whose content changed (what `serve` has to rebuild)
+
+
+def find_project_root(start: Path | None = None) -> Path:
+    """The folder holding mkdocs.yml (the project), searched upward from `start` (default: the working folder)."""
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / "mkdocs.yml").is_file():
+            return folder
+    return here
+
+
+def generate_pages(catalog: Catalog, context: RenderContext | None = None) -> tuple[list[Page], RenderContext]:
+    """Every page, data file and asset the registered page sources contribute, checked for clashing paths."""
+    load_contributions()
+    ctx = context or RenderContext(site_url=catalog.info.site_url, edit_base=catalog.info.edit_base)
+    pages: list[Page] = []
+    seen: dict[str, str] = {}
+    for source in PAGE_SOURCES:
+        for page in source(catalog, ctx):
+            owner = f"{source.__module__}.{source.__name__}"
+            if page.path in seen:
+                raise SiteError(f"two page sources write '{page.path}': {seen[page.path]} and {owner}")
+            seen[page.path] = owner
+            pages.append(page)
+    return pages, ctx
+
+
+def _write_if_changed(path: Path, content: str | bytes) -> bool:
+    data = content.encode("utf-8") if isinstance(content, str) else content
+    if path.is_file() and path.read_bytes() == data:
+        return False
+    write_atomic(path, data)
+    return True
+
+
+def _hand_written_docs(project_root: Path) -> dict[str, Path]:
+    """The project's own docs/ files by site path (theme overrides excluded: they are the theme's, not pages)."""
+    docs = project_root / "docs"
+    out: dict[str, Path] = {}
+    if not docs.is_dir():
+        return out
+    for path in sorted(docs.rglob("*")):
+        rel = path.relative_to(docs).as_posix()
+        if path.is_file() and not rel.startswith("overrides/") and not any(p.startswith(".") for p in path.parts):
+            out[rel] = path
+    return out
+
+
+def _page_title(path: Path) -> str:
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.startswith("# "):
+            return line[2:].strip()
+    return path.stem.replace("-", " ").capitalize()
+
+
+def _nav(pages: list[Page], docs: dict[str, Path]) -> list:
+    """The navigation: generated pages that asked for a place, then the hand-written guide pages. No records."""
+    nav: list = [{p.title: p.path} for p in pages if p.title]
+    guide = [{_page_title(src): rel} for rel, src in docs.items() if rel.endswith(".md")]
+    if guide:
+        nav.append({"Guide": guide})
+    return nav
+
+
+def load_base_config(project_root: Path) -> dict:
+    """The project's mkdocs.yml (or the built-in defaults), read as plain YAML: no Python tags are allowed."""
+    path = project_root / "mkdocs.yml"
+    if not path.is_file():
+        return copy.deepcopy(DEFAULT_CONFIG)
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else str(path)
+        raise SiteError(f"{where}: cannot read the site config: {getattr(exc, 'problem', exc)}; "
+                        "fix the YAML (Python tags such as !!python/name are not supported)") from exc
+    if not isinstance(data, dict):
+        raise SiteError(f"{path}: the site config must be a mapping of settings")
+    return data
+
+
+def site_config(catalog: Catalog, base: dict, ctx: RenderContext, pages: list[Page], docs: dict[str, Path],
+                docs_dir: Path, site_dir: Path, project_root: Path) -> dict:
+    """The generated config: the project's settings plus the catalog's name, pages, nav, scripts and styles."""
+    cfg = copy.deepcopy(base)
+    cfg["site_name"] = cfg.get("site_name") or catalog.info.title
+    if catalog.info.license and not cfg.get("copyright"):
+        cfg["copyright"] = f"Catalog data: {catalog.info.license}"
+    if catalog.info.description and not cfg.get("site_description"):
+        cfg["site_description"] = " ".join(catalog.info.description.split())
+    if catalog.info.site_url and not cfg.get("site_url"):
+        cfg["site_url"] = catalog.info.site_url
+    cfg["docs_dir"] = str(docs_dir)
+    cfg["site_dir"] = str(site_dir)
+    cfg["use_directory_urls"] = True
+    cfg["strict"] = True
+    cfg["nav"] = _nav(pages, docs)
+    theme = cfg.setdefault("theme", {"name": "material"})
+    theme["font"] = False  # never fetch fonts from a third-party host
+    overrides = project_root / "docs" / "overrides"
+    if overrides.is_dir():
+        theme["custom_dir"] = str(overrides)
+    scripts = [*cfg.get("extra_javascript", []), OWN_ASSETS["aligncat.js"], *ctx.extra_javascript]
+    styles = [*cfg.get("extra_css", []), OWN_ASSETS["aligncat.css"], *ctx.extra_css]
+    cfg["extra_javascript"] = list(dict.fromkeys(scripts))
+    cfg["extra_css"] = list(dict.fromkeys(styles))
+    # Keep the engines from looking anything up online or in the project's git history.
+    cfg.pop("repo_url", None)
+    return cfg
+
+
+def copy_npm_assets(ctx: RenderContext, project_root: Path) -> dict[str, Path]:
+    """The npm files pages asked for, by their site path (assets/vendor/<package>/<file>); a clear error if missing."""
+    out: dict[str, Path] = {}
+    for package, files in ctx.npm_assets.items():
+        for rel in files:
+            src = project_root / "node_modules" / package / rel
+            if not src.is_file():
+                raise SiteError(f"{src}: missing npm file needed by the site; run `npm ci` in {project_root} "
+                                f"(package.json must list '{package}')")
+            out[f"assets/vendor/{package}/{rel}"] = src
+    return out
+
+
+def render_site(catalog: Catalog, out_dir: str | Path, *, project_root: str | Path | None = None,
+                site_dir: str | Path | None = None) -> RenderResult:
+    """Write every generated page, the hand-written docs, the assets and a generated mkdocs.yml into `out_dir`.
+
+    Files whose content did not change are left alone and files no longer generated are removed, so a live
+    preview only rebuilds what a record change touched.
+    """
+    root = Path(project_root).resolve() if project_root else find_project_root()
+    out = Path(out_dir).resolve()
+    docs_dir = out / "docs"
+    pages, ctx = generate_pages(catalog)
+    hand_written = _hand_written_docs(root)
+    clashes = sorted(set(hand_written) & {p.path for p in pages})
+    if clashes:
+        raise SiteError(f"docs/{clashes[0]}: this hand-written file has the path of a generated page; "
+                        "rename it (generated pages own: " + ", ".join(clashes) + ")")
+    files: dict[str, str | bytes] = {p.path: p.content for p in pages}
+    for rel, src in hand_written.items():
+        files[rel] = src.read_bytes()
+    for name, rel in OWN_ASSETS.items():
+        files[rel] = (ASSETS_DIR / name).read_bytes()
+    for rel, src in copy_npm_assets(ctx, root).items():
+        files[rel] = src.read_bytes()
+    written = sum(_write_if_changed(docs_dir / rel, content) for rel, content in files.items())
+    for path in sorted(docs_dir.rglob("*"), reverse=True):
+        rel = path.relative_to(docs_dir).as_posix()
+        if path.is_file() and rel not in files:
+            path.unlink()
+            written += 1
+        elif path.is_dir() and not any(path.iterdir()):
+            path.rmdir()
+    target = Path(site_dir).resolve() if site_dir else (root / "site").resolve()
+    cfg = site_config(catalog, load_base_config(root), ctx, pages, hand_written, docs_dir, target, root)
+    config_file = out / "mkdocs.yml"
+    _write_if_changed(config_file, yaml.safe_dump(cfg, sort_keys=False, allow_unicode=True))
+    return RenderResult(docs_dir, config_file, pages, written)
+
+
+def run_engine(config_file: Path, engine: str = "mkdocs", *, strict: bool = True) -> None:
+    """Build the rendered docs with MkDocs (in this process) or Zensical (its own command); raise on failure."""
+    if engine == "mkdocs":
+        try:
+            from mkdocs.commands.build import build
+            from mkdocs.config import load_config
+            from mkdocs.exceptions import MkDocsException
+        except ImportError as exc:
+            raise SiteError("MkDocs is not installed; install the site extra: pip install 'aligncat[site]'") from exc
+        try:
+            cfg = load_config(config_file=str(config_file), strict=strict)
+            build(cfg)
+        except MkDocsException as exc:
+            raise SiteError(f"mkdocs build failed: {exc}") from exc
+        return
+    if engine == "zensical":
+        exe = shutil.which("zensical", path=str(Path(sys.executable).parent)) or shutil.which("zensical")
+        if exe is None:
+            raise SiteError("Zensical is not installed; install the extra: pip install 'aligncat[zensical]'")
+        cmd = [exe, "build", "--clean", "-f", str(config_file)] + (["--strict"] if strict else [])
+        proc = subprocess.run(cmd, capture_output=True, text=True, cwd=config_file.parent)
+        if proc.returncode != 0:
+            raise SiteError(f"zensical build failed (exit {proc.returncode}):\n{proc.stdout}{proc.stderr}")
+        return
+    raise SiteError(f"unknown engine '{engine}'; choose one of: {', '.join(ENGINES)}")
+
+
+def build_site(catalog: Catalog, site_dir: str | Path, *, engine: str = "mkdocs",
+               project_root: str | Path | None = None, build_dir: str | Path | None = None) -> RenderResult:
+    """Render the catalog and build the static site into `site_dir` with the chosen engine."""
+    root = Path(project_root).resolve() if project_root else find_project_root()
+    work = Path(build_dir) if build_dir else root / BUILD_DIR / engine
+    result = render_site(catalog, work, project_root=root, site_dir=site_dir)
+    run_engine(result.config_file, engine)
+    return result

@@ -1,0 +1,235 @@
+"""Browser test fixtures: built sites (toy, hostile, real catalog), a static server on 127.0.0.1, headless Chromium.
+
+Shared by every browser test (the site's and the graph's). Each site is built once per test session: xdist workers
+share one build through a lock file in the session's common temporary folder.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import functools
+import http.server
+import os
+import shutil
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+MINI_CATALOG = REPO / "tests" / "data" / "mini_catalog"
+REAL_CATALOG = REPO / "catalog"
+ARTIFACTS = REPO / "tests" / "artifacts"
+
+# A record whose text tries every way to inject markup; its page must show it as text.
+HOSTILE_TITLE = "<script>window.__pwned=1</script> [click me](javascript:alert(1)) <img src=x onerror=window.__pwned=2>"
+HOSTILE_RECORD = f"""id: evil2021-hostile
+kind: paper
+title: {HOSTILE_TITLE!r}
+authors:
+- {{family: '<b>Bold</b>', given: '**Star**'}}
+year: 2021
+categories: [def-one]
+summary: 'A summary with </script><script>window.__pwned=3</script> and [a link](https://example.org) and *stars*.'
+links:
+- {{type: paper, url: 'javascript:window.__pwned=4'}}
+relations:
+- {{type: builds_on, target: alpha2019-base, reason: '<i>why</i>'}}
+added: '2026-11-10'
+"""
+
+
+def _require_browser() -> None:
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("ALIGNCAT_REQUIRE_BROWSER") == "1":
+            pytest.fail(f"{CHROMIUM} is missing and ALIGNCAT_REQUIRE_BROWSER=1 (apt-get install chromium)")
+        pytest.skip(f"{CHROMIUM} is missing (apt-get install chromium)")
+
+
+def _shared_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder all xdist workers of this session share (the parent of each worker's base temp)."""
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
+def build_once(tmp_path_factory: pytest.TempPathFactory, name: str, make_catalog, engine: str = "mkdocs") -> Path:
+    """Build a site once per session (across xdist workers) and return its folder.
+
+    `make_catalog(folder)` returns the catalog folder to build (it may copy and change a catalog into `folder`).
+    """
+    from aligncat import load_catalog
+    from aligncat.site import build_site
+
+    shared = _shared_dir(tmp_path_factory) / "aligncat-sites"
+    shared.mkdir(parents=True, exist_ok=True)
+    site = shared / f"{name}-{engine}"
+    done = shared / f"{name}-{engine}.done"
+    failed = shared / f"{name}-{engine}.failed"
+    with open(shared / f"{name}-{engine}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if failed.exists():
+            pytest.fail(f"building the {name} site failed in another worker:\n{failed.read_text()}")
+        if not done.exists():
+            try:
+                catalog_dir = make_catalog(shared / f"{name}-catalog")
+                catalog = load_catalog(catalog_dir)
+                build_site(catalog, site, engine=engine, project_root=REPO, build_dir=shared / f"{name}-{engine}-build")
+            except BaseException as exc:
+                failed.write_text(f"{type(exc).__name__}: {exc}")
+                raise
+            done.touch()
+    return site
+
+
+def copy_mini_catalog(folder: Path, extra: dict[str, str] | None = None) -> Path:
+    """A copy of the toy catalog in `folder`, with extra files (path -> text) added."""
+    if folder.exists():
+        shutil.rmtree(folder)
+    shutil.copytree(MINI_CATALOG, folder)
+    for rel, text in (extra or {}).items():
+        (folder / rel).write_text(text, encoding="utf-8")
+    return folder
+
+
+@dataclass
+class SiteServer:
+    """A static HTTP server for a built site on 127.0.0.1 (any free port); `url(path)` gives a page's address."""
+
+    root: Path
+    base: str = ""
+    _server: http.server.ThreadingHTTPServer | None = field(default=None, repr=False)
+
+    def url(self, path: str = "") -> str:
+        return self.base + path.lstrip("/")
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format, *args):  # noqa: A002  (the base class's name)
+        pass
+
+
+def serve_folder(root: Path) -> Iterator[SiteServer]:
+    handler = functools.partial(_QuietHandler, directory=str(root))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield SiteServer(root, f"http://127.0.0.1:{server.server_address[1]}/", server)
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture(scope="session")
+def toy_site(tmp_path_factory) -> Path:
+    """The toy catalog (tests/data/mini_catalog) built with MkDocs; the folder of the static site."""
+    return build_once(tmp_path_factory, "toy", copy_mini_catalog)
+
+
+@pytest.fixture(scope="session")
+def hostile_site(tmp_path_factory) -> Path:
+    """The toy catalog plus one record whose fields try to inject HTML, scripts and Markdown links."""
+    return build_once(tmp_path_factory, "hostile", lambda folder: copy_mini_catalog(
+        folder, {"papers/evil2021-hostile.yaml": HOSTILE_RECORD}))
+
+
+@pytest.fixture(scope="session")
+def real_site(tmp_path_factory) -> Path:
+    """The real catalog (catalog/) built with MkDocs."""
+    return build_once(tmp_path_factory, "real", lambda folder: REAL_CATALOG)
+
+
+@pytest.fixture(scope="session")
+def toy_server(toy_site) -> Iterator[SiteServer]:
+    yield from serve_folder(toy_site)
+
+
+@pytest.fixture(scope="session")
+def hostile_server(hostile_site) -> Iterator[SiteServer]:
+    yield from serve_folder(hostile_site)
+
+
+@pytest.fixture(scope="session")
+def real_server(real_site) -> Iterator[SiteServer]:
+    yield from serve_folder(real_site)
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """Headless Debian Chromium driven by Playwright (skipped when missing, unless ALIGNCAT_REQUIRE_BROWSER=1)."""
+    _require_browser()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+class ExternalRequests(list):
+    """Every request a page made to a host other than 127.0.0.1 (each one aborted before it left)."""
+
+
+@pytest.fixture
+def page(chromium):
+    """A fresh browser page (own context, clipboard allowed) that blocks and records requests to other hosts.
+
+    `page.external_requests` lists them; `page.console_errors` lists console errors and uncaught exceptions.
+    """
+    context = chromium.new_context(viewport={"width": 1280, "height": 900},
+                                   permissions=["clipboard-read", "clipboard-write"], accept_downloads=True)
+    external = ExternalRequests()
+
+    def route(r):
+        host = urlsplit(r.request.url).hostname or ""
+        if urlsplit(r.request.url).scheme in ("http", "https", "ws", "wss") and host not in ("127.0.0.1",
+                                                                                           "localhost"):
+            external.append(r.request.url)
+            r.abort()
+        else:
+            r.continue_()
+
+    context.route("**/*", route)
+    pg = context.new_page()
+    pg.external_requests = external
+    pg.console_errors = []
+    pg.on("console", lambda m: pg.console_errors.append(m.text) if m.type == "error" else None)
+    pg.on("pageerror", lambda e: pg.console_errors.append(str(e)))
+    try:
+        yield pg
+    finally:
+        context.close()
+
+
+AXE_SCRIPT = REPO / "node_modules" / "axe-core" / "axe.min.js"
+
+
+def run_axe(page) -> list[dict]:
+    """Run axe-core (from node_modules, injected into the page) and return its serious and critical violations."""
+    if not AXE_SCRIPT.exists():
+        pytest.fail(f"{AXE_SCRIPT} is missing: run `npm ci` at the repository root")
+    page.add_script_tag(path=str(AXE_SCRIPT))
+    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+    return [{"id": v["id"], "impact": v["impact"], "help": v["help"],
+             "nodes": [n["target"] for n in v["nodes"][:5]]}
+            for v in result["violations"] if v["impact"] in ("serious", "critical")]
+
+
+@pytest.fixture
+def axe():
+    """`axe(page)` -> the serious and critical accessibility violations on the page."""
+    return run_axe
+
+
+@pytest.fixture(scope="session")
+def artifacts_dir() -> Path:
+    """tests/artifacts/ (git-ignored): where tests leave screenshots for people to look at."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    return ARTIFACTS
