@@ -105,9 +105,18 @@ def _page_title(path: Path) -> str:
     return path.stem.replace("-", " ").capitalize()
 
 
+# Where the generated pages that ask for a navigation entry go; titles not listed come before "Tags".
+NAV_ORDER = ["Home", "Taxonomy", "Browse", "Benchmarks", "Graph", "Timeline", None, "Tags", "What's new", "Cite"]
+
+
+def _nav_rank(title: str) -> int:
+    return NAV_ORDER.index(title) if title in NAV_ORDER else NAV_ORDER.index(None)
+
+
 def _nav(pages: list[Page], docs: dict[str, Path]) -> list:
     """The navigation: generated pages that asked for a place, then the hand-written guide pages. No records."""
-    nav: list = [{p.title: p.path} for p in pages if p.title]
+    titled = sorted((p for p in pages if p.title), key=lambda p: _nav_rank(p.title or ""))
+    nav: list = [{p.title: p.path} for p in titled]
     guide = [{_page_title(src): rel} for rel, src in docs.items() if rel.endswith(".md")]
     if guide:
         nav.append({"Guide": guide})
@@ -142,8 +151,9 @@ def site_config(catalog: Catalog, base: dict, ctx: RenderContext, pages: list[Pa
         cfg["site_description"] = " ".join(catalog.info.description.split())
     if catalog.info.site_url and not cfg.get("site_url"):
         cfg["site_url"] = catalog.info.site_url
-    cfg["docs_dir"] = str(docs_dir)
-    cfg["site_dir"] = str(site_dir)
+    # Relative to the generated config where possible: Zensical wants both folders inside the config's folder.
+    cfg["docs_dir"] = _config_path(docs_dir, docs_dir.parent)
+    cfg["site_dir"] = _config_path(site_dir, docs_dir.parent)
     cfg["use_directory_urls"] = True
     cfg["strict"] = True
     cfg["nav"] = _nav(pages, docs)
@@ -159,6 +169,14 @@ def site_config(catalog: Catalog, base: dict, ctx: RenderContext, pages: list[Pa
     # Keep the engines from looking anything up online or in the project's git history.
     cfg.pop("repo_url", None)
     return cfg
+
+
+def _config_path(path: Path, config_dir: Path) -> str:
+    """A folder as the generated config names it: relative to the config's folder when inside it, else absolute."""
+    try:
+        return path.relative_to(config_dir).as_posix()
+    except ValueError:
+        return str(path)
 
 
 def copy_npm_assets(ctx: RenderContext, project_root: Path) -> dict[str, Path]:
@@ -243,7 +261,14 @@ def build_site(catalog: Catalog, site_dir: str | Path, *, engine: str = "mkdocs"
                project_root: str | Path | None = None, build_dir: str | Path | None = None) -> RenderResult:
     """Render the catalog and build the static site into `site_dir` with the chosen engine."""
     root = Path(project_root).resolve() if project_root else find_project_root()
-    work = Path(build_dir) if build_dir else root / BUILD_DIR / engine
-    result = render_site(catalog, work, project_root=root, site_dir=site_dir)
+    work = (Path(build_dir) if build_dir else root / BUILD_DIR / engine).resolve()
+    target = Path(site_dir).resolve()
+    # Zensical only writes inside the folder of its config file: build there, then put the site in place.
+    engine_site = work / "site" if engine == "zensical" else target
+    result = render_site(catalog, work, project_root=root, site_dir=engine_site)
     run_engine(result.config_file, engine)
+    if engine_site != target:
+        if target.exists():
+            shutil.rmtree(target)
+        shutil.copytree(engine_site, target)
     return result

@@ -47,8 +47,14 @@ def export_records(catalog: Catalog, records: tuple[Record, ...], fmt: str) -> s
 
 
 def entry_for(catalog: Catalog, record: Record, fmt: str) -> str | None:
-    """One record's entry in a format, or None when that format is not available."""
-    return export_records(catalog, (record,), fmt)
+    """One record's entry in a format, or None when that format is not available.
+
+    For BibTeX the file's comment lines (a header naming the catalog) are dropped: a reader copies one entry.
+    """
+    text = export_records(catalog, (record,), fmt)
+    if text is not None and fmt == "bibtex":
+        text = "\n".join(line for line in text.splitlines() if not line.startswith("%")).strip() + "\n"
+    return text
 
 
 def citation_meta(catalog: Catalog, record: Record) -> list[list[str]]:
@@ -114,7 +120,7 @@ def citation_data(catalog: Catalog) -> dict:
     out = {}
     for r in catalog.records.values():
         csl = json.loads(export_records(catalog, (r,), "csl-json") or "[]")
-        out[r.id] = {"bibtex": export_records(catalog, (r,), "bibtex") or "", "csl": csl[0] if csl else None}
+        out[r.id] = {"bibtex": entry_for(catalog, r, "bibtex") or "", "csl": csl[0] if csl else None}
     return out
 
 
@@ -144,7 +150,7 @@ def cite_page(catalog: Catalog, ctx: RenderContext) -> Iterator[Page]:
                   f"{h(survey.title)}</a>. If the catalog helps your work, please cite the survey:</p>", ""]
         bib = entry_for(catalog, survey, "bibtex")
         if bib:
-            lines += [f'<div class="ac-cite"><pre class="ac-bibtex" id="bibtex-survey"><code>{h(bib.strip())}'
+            lines += [f'<div class="ac-cite" id="bibtex-survey"><pre class="ac-bibtex"><code>{h(bib.strip())}'
                       '</code></pre><p><button type="button" class="md-button md-button--primary ac-copy" '
                       'data-copy="bibtex-survey">Copy BibTeX</button> '
                       '<span class="ac-copied" role="status" aria-live="polite"></span></p></div>', ""]

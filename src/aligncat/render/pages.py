@@ -69,6 +69,11 @@ def front_matter(**values: object) -> str:
     return "---\n" + "\n".join(lines) + "\n---\n\n" if lines else ""
 
 
+def wide(*, toc: bool = False) -> str:
+    """Front matter that hides the side bars (tables need the room); keeps the table of contents if asked."""
+    return front_matter(hide=["navigation"] if toc else ["navigation", "toc"])
+
+
 def licence_of(record: Record) -> str | None:
     for attr in ("dataset", "benchmark", "resource"):
         info = getattr(record, attr, None)
@@ -353,7 +358,7 @@ def _tree_html(catalog: Catalog, page: str, roots: Iterable[str], counts: dict[s
 def taxonomy_pages(catalog: Catalog, ctx: RenderContext) -> Iterator[Page]:
     tax = catalog.taxonomy
     counts = _category_counts(catalog)
-    lines = ["# Taxonomy", ""]
+    lines = [wide(toc=True), "# Taxonomy", ""]
     if tax.goal_levels and tax.perspectives:
         lines.append("Each cell holds the categories of one goal level seen from one perspective; click one to see "
                      "its records. The full trees follow.")
@@ -396,7 +401,7 @@ def _category_page(catalog: Catalog, c: Category, counts: dict[str, int]) -> str
     scheme = next(s for s in tax.schemes if s.id == c.scheme)
     trail = [f'<a href="{relative_url(page, TAXONOMY)}">Taxonomy</a>', h(scheme.title)]
     trail += [category_link(catalog, page, a.id) for a in tax.ancestors(c.id)[:-1]]
-    lines = [f'<nav class="ac-trail" aria-label="Breadcrumb">{" › ".join(trail)}</nav>', "",
+    lines = [wide(), f'<nav class="ac-trail" aria-label="Breadcrumb">{" › ".join(trail)}</nav>', "",
              f"# {md_text(c.title)}", ""]
     facts = []
     if c.goal_level:
@@ -432,7 +437,7 @@ def _category_page(catalog: Catalog, c: Category, counts: dict[str, int]) -> str
 @page_source
 def index_pages(catalog: Catalog, ctx: RenderContext) -> Iterator[Page]:
     all_records = list(catalog.records.values())
-    lines = ["# All records", "",
+    lines = [wide(), "# All records", "",
              "<p>Filter by any column; the address bar keeps the filter, so a filtered view can be shared or "
              "bookmarked. Click a column title to sort.</p>", "",
              record_table(catalog, ALL_INDEX, all_records,
@@ -453,7 +458,7 @@ def index_pages(catalog: Catalog, ctx: RenderContext) -> Iterator[Page]:
             filters.append("protocol")
         if kind == "paper":
             columns.insert(3, "venue")
-        lines = [f"# {title}", "", record_table(catalog, kind_index_path(kind), records, columns=columns,
+        lines = [wide(), f"# {title}", "", record_table(catalog, kind_index_path(kind), records, columns=columns,
                                                 filters=filters)]
         yield Page(kind_index_path(kind), "\n".join(lines))
 
@@ -491,7 +496,7 @@ def benchmark_comparison(catalog: Catalog, ctx: RenderContext) -> Iterator[Page]
                      for k, t in zip(keys, head, strict=True))
     table = (f'<div class="ac-table-wrap"><table class="ac-index ac-compare" id="compare" data-filterable>'
              f"<thead><tr>{header}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>")
-    lines = ["# Benchmark comparison", "",
+    lines = [wide(), "# Benchmark comparison", "",
              f"<p>{len(benches)} benchmarks side by side: what each evaluates and how. Click a column title to sort.</p>",
              "", table, ""]
     yield Page(page, "\n".join(lines), title="Benchmarks")
@@ -513,7 +518,7 @@ def tag_pages(catalog: Catalog, ctx: RenderContext) -> Iterator[Page]:
     for t in ordered:
         page = tag_path(t)
         tag = catalog.tags.get(t)
-        body = [f'<nav class="ac-trail" aria-label="Breadcrumb"><a href="{relative_url(page, TAGS)}">Tags</a></nav>',
+        body = [wide(), f'<nav class="ac-trail" aria-label="Breadcrumb"><a href="{relative_url(page, TAGS)}">Tags</a></nav>',
                 "", f"# {md_text(tag_title(catalog, t))}", ""]
         if tag and tag.description:
             body += [f"<p>{h(tag.description)}</p>", ""]
@@ -626,13 +631,14 @@ def render_record_page(catalog: Catalog, record: Record, ctx: RenderContext) -> 
     page = record_path(record.id)
     meta = citation_meta(catalog, record)
     jsonld = dataset_jsonld(catalog, record, ctx) if record.kind == "dataset" else None
-    lines = [front_matter(aligncat_meta=meta or None,
+    # The theme prints the front-matter title unescaped (in <title> and the header), so it is given escaped.
+    lines = [front_matter(title=h(record.title), aligncat_meta=meta or None,
                           aligncat_jsonld=json_for_script(jsonld) if jsonld else None,
                           search={"boost": 2})]
     lines += [f'<p class="ac-kind">{KIND_SINGULAR[record.kind]} · {record.year}'
               + (f" · {h(record.venue)}" if record.venue else "") + "</p>", ""]
     lines += [f"# {md_text(record.title)}", ""]
-    names = [n for n in (record.short_name, *record.aliases) if n]
+    names = list(dict.fromkeys(n for n in (record.short_name, *record.aliases) if n and n != record.title))
     if names:
         lines += [f'<p class="ac-aka">Also known as: {h(", ".join(names))}</p>', ""]
     if record.authors:
@@ -685,7 +691,7 @@ def _cite_block(catalog: Catalog, record: Record, page: str) -> str:
     bibtex = entry_for(catalog, record, "bibtex")
     if bibtex is None:
         return ""
-    return (f'<div class="ac-cite"><pre class="ac-bibtex" id="bibtex-{h(record.id)}"><code>{h(bibtex.strip())}'
+    return (f'<div class="ac-cite" id="bibtex-{h(record.id)}"><pre class="ac-bibtex"><code>{h(bibtex.strip())}'
             f'</code></pre><p><button type="button" class="md-button md-button--primary ac-copy" '
             f'data-copy="bibtex-{h(record.id)}">Copy BibTeX</button> '
             f'<span class="ac-copied" role="status" aria-live="polite"></span></p></div>')

@@ -12,9 +12,10 @@ import posixpath
 import re
 from urllib.parse import urlsplit
 
-# Characters Python-Markdown (and the extensions the site enables) treat as syntax; a backslash makes them literal.
-# `<`, `>` and `&` are left to html.escape: a backslash before `&` would stay visible.
-_MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|~^=:])")
+# Python-Markdown's backslash-escapable characters: the syntax of the extensions the site enables (no pymdownx
+# inline syntax is enabled, so `~ ^ = :` need nothing). `<`, `>` and `&` go to html.escape: a backslash before
+# them would stay visible.
+_MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!])")
 SAFE_URL_SCHEMES = ("http", "https", "mailto", "ftp")
 
 
