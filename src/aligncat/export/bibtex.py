@@ -90,11 +90,14 @@ def format_name(a: Author) -> str:
     """'Family, Given' for people, a braced name for organisations (so 'and' or commas in it stay whole)."""
     if a.literal:
         return "{" + escape_latex(a.literal) + "}"
-    family = escape_latex(a.family or "")
-    # A family name with a comma or a lower-case last word would be split wrongly by BibTeX's name parser.
-    if "," in family or " and " in f" {family} ":
-        family = "{" + family + "}"
-    return f"{family}, {escape_latex(a.given)}" if a.given else family
+    family = _name_part(a.family or "")
+    return f"{family}, {_name_part(a.given)}" if a.given else family
+
+
+def _name_part(text: str) -> str:
+    # BibTeX's name parser splits on commas and on the word 'and': braces keep such a part whole.
+    escaped = escape_latex(text)
+    return "{" + escaped + "}" if "," in escaped or " and " in f" {escaped.lower()} " else escaped
 
 
 def _url_value(url: str) -> str:
