@@ -199,6 +199,7 @@ def page(chromium):
         else:
             r.continue_()
 
+    context.set_default_timeout(10_000)  # a local static site answers at once; fail fast instead of waiting 30 s
     context.route("**/*", route)
     pg = context.new_page()
     pg.external_requests = external

@@ -168,10 +168,10 @@ def record_table(catalog: Catalog, page: str, records: Iterable[Record], *, colu
     out = []
     if filters:
         out.append(_filter_form(catalog, rows, filters, table_id, page, export))
-    out.append(f'<p class="ac-count" id="{table_id}-count" aria-live="polite">{len(rows)} records</p>')
+    out.append(f'<p class="ac-count" id="{table_id}-count" aria-live="polite" data-search-exclude>{len(rows)} records</p>')
     head = "".join(f'<th scope="col" data-sort="{c}"><button type="button" class="ac-sort">'
                    f"{TABLE_COLUMNS[c]}</button></th>" for c in columns)
-    out.append(f'<div class="ac-table-wrap"><table class="ac-index" id="{table_id}" data-filterable>'
+    out.append(f'<div class="ac-table-wrap" data-search-exclude><table class="ac-index" id="{table_id}" data-filterable>'
                f"<thead><tr>{head}</tr></thead><tbody>")
     for r in rows:
         data = {
@@ -217,7 +217,7 @@ def _filter_form(catalog: Catalog, rows: list[Record], filters: list[str], table
         return (f'<label>{h(label)} <select name="{name}" data-filter="{name}">'
                 f'<option value="">any</option>{opts}</select></label>')
 
-    parts = [f'<form class="ac-filters" data-for="{table_id}" role="search" aria-label="Filter the table">',
+    parts = [f'<form class="ac-filters" data-for="{table_id}" aria-label="Filter the table" data-search-exclude>',
              '<label>Text <input type="search" name="q" data-filter="q" placeholder="title, author, venue"></label>']
     years = sorted({r.year for r in rows})
     if "year" in filters and years:
@@ -313,7 +313,8 @@ def home_page(catalog: Catalog, ctx: RenderContext) -> Iterator[Page]:
         lines += ["## Perspectives", ""]
         for p in tax.perspectives:
             n = sum(1 for r in catalog.records.values() if p.id in catalog.perspectives_of(r))
-            lines.append(f"- **{md_text(p.title)}** ({n} records): {md_text(p.description or '')}")
+            desc = f": {md_text(p.description)}" if p.description else ""
+            lines.append(f"- **{md_text(p.title)}** ({n} records){desc}")
         lines.append("")
     lines += ["## Explore", ""]
     lines.append(f"- [The taxonomy]({TAXONOMY}): every category, with its records.")
@@ -327,7 +328,7 @@ def home_page(catalog: Catalog, ctx: RenderContext) -> Iterator[Page]:
                     reverse=True)[:5]
     if recent:
         lines += ["## Recently added", ""]
-        lines.append("<ul>" + "".join(f"<li>{record_link(catalog, HOME, r.id)} ({r.year}), added {h(r.added)}</li>"
+        lines.append("<ul data-search-exclude>" + "".join(f"<li>{record_link(catalog, HOME, r.id)} ({r.year}), added {h(r.added)}</li>"
                                       for r in recent) + "</ul>")
         lines.append("")
     yield Page(HOME, "\n".join(lines), title="Home")
@@ -349,7 +350,9 @@ def _tree_html(catalog: Catalog, page: str, roots: Iterable[str], counts: dict[s
         if not c.children:
             return f"<li>{label} {badge}</li>"
         kids = "".join(node(k) for k in c.children)
-        return f"<li><details open><summary>{label} {badge}</summary><ul>{kids}</ul></details></li>"
+        # The link stays outside <summary>: a link inside the toggle would be a control inside a control.
+        return (f'<li>{label} {badge}<details open><summary><span class="ac-sub">{len(c.children)} '
+                f'sub-categories</span></summary><ul>{kids}</ul></details></li>')
 
     return '<ul class="ac-tree">' + "".join(node(r) for r in roots) + "</ul>"
 
@@ -363,7 +366,7 @@ def taxonomy_pages(catalog: Catalog, ctx: RenderContext) -> Iterator[Page]:
         lines.append("Each cell holds the categories of one goal level seen from one perspective; click one to see "
                      "its records. The full trees follow.")
         lines.append("")
-        grid = ['<div class="ac-table-wrap"><table class="ac-grid"><thead><tr><th scope="col">Goal level</th>']
+        grid = ['<div class="ac-table-wrap" data-search-exclude><table class="ac-grid"><thead><tr><th scope="col">Goal level</th>']
         grid += [f'<th scope="col">{h(p.title)}</th>' for p in tax.perspectives]
         grid.append("</tr></thead><tbody>")
         for level in tax.goal_levels:
@@ -494,7 +497,7 @@ def benchmark_comparison(catalog: Catalog, ctx: RenderContext) -> Iterator[Page]
         rows.append(f"<tr {data}>{''.join(cells)}</tr>")
     header = "".join(f'<th scope="col" data-sort="{k}"><button type="button" class="ac-sort">{t}</button></th>'
                      for k, t in zip(keys, head, strict=True))
-    table = (f'<div class="ac-table-wrap"><table class="ac-index ac-compare" id="compare" data-filterable>'
+    table = (f'<div class="ac-table-wrap" data-search-exclude><table class="ac-index ac-compare" id="compare" data-filterable>'
              f"<thead><tr>{header}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>")
     lines = [wide(), "# Benchmark comparison", "",
              f"<p>{len(benches)} benchmarks side by side: what each evaluates and how. Click a column title to sort.</p>",
@@ -562,7 +565,7 @@ def news_pages(catalog: Catalog, ctx: RenderContext) -> Iterator[Page]:
         by_month[r.added[:7]].append(r)
     for month, items in by_month.items():
         lines += [f"## {md_text(month)}", ""]
-        lines.append("<ul>" + "".join(f"<li>{h(r.added)}: {record_link(catalog, NEWS, r.id)} ({r.year}, "
+        lines.append("<ul data-search-exclude>" + "".join(f"<li>{h(r.added)}: {record_link(catalog, NEWS, r.id)} ({r.year}, "
                                       f"{KIND_SINGULAR[r.kind].lower()})</li>" for r in items) + "</ul>")
         lines.append("")
     yield Page(NEWS, "\n".join(lines), title="What's new")
@@ -691,7 +694,7 @@ def _cite_block(catalog: Catalog, record: Record, page: str) -> str:
     bibtex = entry_for(catalog, record, "bibtex")
     if bibtex is None:
         return ""
-    return (f'<div class="ac-cite" id="bibtex-{h(record.id)}"><pre class="ac-bibtex"><code>{h(bibtex.strip())}'
+    return (f'<div class="ac-cite" id="bibtex-{h(record.id)}" data-search-exclude><pre class="ac-bibtex"><code>{h(bibtex.strip())}'
             f'</code></pre><p><button type="button" class="md-button md-button--primary ac-copy" '
             f'data-copy="bibtex-{h(record.id)}">Copy BibTeX</button> '
             f'<span class="ac-copied" role="status" aria-live="polite"></span></p></div>')

@@ -171,6 +171,10 @@
   }
 
   function init() {
+    // The theme's search dialog has no accessible name; give it one (axe: aria-dialog-name).
+    document.querySelectorAll('.md-search[role="dialog"]:not([aria-label])').forEach(function (d) {
+      d.setAttribute("aria-label", "Search");
+    });
     document.querySelectorAll("table[data-filterable]").forEach(function (t) {
       if (!t.dataset.ready) { t.dataset.ready = "1"; setupTable(t); }
     });
