@@ -11,7 +11,7 @@ import click
 
 from . import __version__
 from .diagnostics import format_diagnostics, summary_line
-from .load import Catalog, load_catalog
+from .load import Catalog
 
 CATALOG_ARG = click.argument("catalog", type=click.Path(file_okay=False, path_type=Path), default="catalog",
                              required=False)
@@ -33,9 +33,12 @@ def _bar(items: list, label: str) -> Iterable:
         yield from bar
 
 
-def load_or_exit(catalog_dir: Path, *, quiet: bool = False, allow_invalid: bool = False) -> Catalog:
-    """Load the catalog; print its errors and exit 1 when it has any (unless allowed)."""
-    catalog = load_catalog(catalog_dir, progress=_progress("reading records"))
+def load_or_exit(catalog_dir: Path, *, quiet: bool = False, allow_invalid: bool = False,
+                 use_cache: bool = True) -> Catalog:
+    """Load the catalog (unchanged records from the on-disk cache); print its errors and exit 1 if it has any."""
+    from .cache import load_catalog_cached
+
+    catalog = load_catalog_cached(catalog_dir, use_cache=use_cache, progress=_progress("reading records"))
     if catalog.errors and not allow_invalid:
         click.echo(format_diagnostics(catalog.diagnostics), err=True)
         click.echo(summary_line(catalog.diagnostics, catalog.files_read), err=True)
@@ -55,12 +58,17 @@ def main() -> None:
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "github"]), default="text", show_default=True,
               help="text for people, json for tools, github for pull-request annotations.")
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
-def validate(catalog: Path, fmt: str, strict: bool) -> None:
+@click.option("--no-cache", is_flag=True,
+              help="Read and check every file afresh, without the on-disk cache of unchanged records "
+                   "($XDG_CACHE_HOME/aligncat; ALIGNCAT_NO_CACHE=1 does the same).")
+def validate(catalog: Path, fmt: str, strict: bool, no_cache: bool) -> None:
     """Check every file of CATALOG (default: ./catalog) and report every problem with file:line:col and a fix.
 
     Exits 0 when the catalog is valid, 1 when any error (or, with --strict, any warning) was found.
     """
-    cat = load_catalog(catalog, progress=_progress("validating"))
+    from .cache import load_catalog_cached
+
+    cat = load_catalog_cached(catalog, use_cache=not no_cache, progress=_progress("validating"))
     diags = cat.diagnostics
     out = format_diagnostics(diags, fmt)
     if fmt == "json":

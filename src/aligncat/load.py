@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -172,10 +173,25 @@ def diagnostic_at(root: Path, rel_path: str, pointer: str, code: str, message: s
 
 
 def _display(root: Path, path: Path) -> str:
+    root_text, path_text = str(root), str(path)
+    if path_text.startswith(root_text + os.sep):  # the common case, without pathlib's slow relative_to
+        return path_text[len(root_text) + 1:].replace(os.sep, "/")
     try:
         return path.relative_to(root).as_posix()
     except ValueError:
         return path.as_posix()
+
+
+def _catalog_files(root: Path) -> list[tuple[str, ...]]:
+    """Every file under root outside hidden folders, as path parts, in the order sorted(root.rglob('*')) gives."""
+    found: list[tuple[str, ...]] = []
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=True):
+        dirnames[:] = [d for d in dirnames if not d.startswith(".")]
+        rel = os.path.relpath(dirpath, root)
+        prefix = () if rel == os.curdir else tuple(Path(rel).parts)
+        found.extend(prefix + (name,) for name in filenames if not name.startswith("."))
+    found.sort()
+    return found
 
 
 def _read_document(root: Path, rel: str, schema: str, diags: list[Diagnostic]) -> dict | None:
@@ -193,11 +209,9 @@ def _read_document(root: Path, rel: str, schema: str, diags: list[Diagnostic]) -
 
 def iter_record_files(root: Path, diags: list[Diagnostic]) -> Iterator[tuple[Path, str]]:
     """Every record file with the kind its folder implies; anything else under the root is reported."""
-    for path in sorted(root.rglob("*")):
-        if path.is_dir() or any(part.startswith(".") for part in path.relative_to(root).parts):
-            continue
-        rel = _display(root, path)
-        parts = path.relative_to(root).parts
+    for parts in _catalog_files(root):
+        rel = "/".join(parts)
+        path = root.joinpath(*parts)
         if rel in KNOWN_FILES or path.suffix.lower() not in (".yaml", ".yml"):
             continue
         if len(parts) == 2 and parts[0] in FOLDER_KINDS:

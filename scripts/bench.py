@@ -1,0 +1,441 @@
+#!/usr/bin/env python3
+"""Benchmark script: synthetic catalogs at scale and the timings of each pipeline stage against their floors.
+
+    scripts/bench.py generate --records 10000 --out /tmp/cat10k
+    scripts/bench.py run --sizes 1000,10000 --stages parse,validate,warm,build
+    scripts/bench.py search --records 10000
+
+Never imported by the package; see docs/benchmarks.md for the figures measured with it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+try:
+    from yaml import CSafeDumper as _Dumper
+    from yaml import CSafeLoader as _FloorLoader
+except ImportError:  # pragma: no cover - PyYAML without libyaml
+    from yaml import SafeDumper as _Dumper  # type: ignore[assignment]
+    from yaml import SafeLoader as _FloorLoader  # type: ignore[assignment]
+
+REPO = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+
+# --- synthetic catalog ---------------------------------------------------------------------------------------------
+# Words are invented-looking but pronounceable, so titles and summaries have realistic lengths and a search index
+# of realistic size, without pretending to describe real works.
+_SYLLABLES = ("ka", "lo", "mi", "ren", "sa", "tor", "vi", "del", "na", "qui", "bra", "zen", "fo", "lu", "mar",
+              "ti", "gro", "pel", "sha", "yu", "dan", "ex", "or", "cal", "nim", "ves", "hal", "ru", "ost", "ib")
+_TOPIC_WORDS = ("alignment", "preference", "feedback", "reward", "instruction", "values", "evaluation", "safety",
+                "honesty", "harmlessness", "dialogue", "benchmark", "judge", "policy", "model", "learning",
+                "tuning", "human", "language", "reasoning", "robustness", "bias", "ethics", "oversight", "data",
+                "annotation", "comparison", "ranking", "critique", "principles", "culture", "society", "agent")
+_FUNCTION_WORDS = ("of", "for", "with", "in", "from", "towards", "via", "and", "on", "beyond", "without")
+_VENUES = (("Conference on Synthetic Learning", "conference"), ("Journal of Generated Results", "journal"),
+           ("Workshop on Placeholder Alignment", "workshop"), ("arXiv", "preprint"),
+           ("Symposium on Benchmark Data", "conference"), ("Transactions on Fake Research", "journal"))
+_LICENSES = ("CC-BY-4.0", "MIT", "Apache-2.0", "CC-BY-SA-4.0", "CC-BY-NC-4.0")
+_KIND_SHARE = (("paper", 0.6), ("dataset", 0.15), ("benchmark", 0.15), ("resource", 0.10))
+FIRST_YEAR, LAST_YEAR = 1995, 2025
+
+
+def _word(rng: random.Random) -> str:
+    return "".join(rng.choice(_SYLLABLES) for _ in range(rng.randint(2, 3)))
+
+
+def _sentence(rng: random.Random, words: int) -> str:
+    out = []
+    for i in range(words):
+        r = rng.random()
+        out.append(rng.choice(_TOPIC_WORDS) if r < 0.45 else rng.choice(_FUNCTION_WORDS) if r < 0.7 else _word(rng))
+    text = " ".join(out)
+    return text[0].upper() + text[1:] + "."
+
+
+def _taxonomy(rng: random.Random) -> tuple[dict, list[str], list[str]]:
+    """Four goal levels, three perspectives, a primary tree of ~50 categories and a small secondary scheme."""
+    levels = [{"id": f"level-{n}", "title": f"Level {n.title()}", "color": c} for n, c in
+              zip(("one", "two", "three", "four"), ("#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd"), strict=True)]
+    perspectives = [{"id": p, "title": p.title()} for p in ("definition", "evaluation", "method")]
+    cats: list[dict] = []
+    leaf_ids: list[str] = []
+    for p in perspectives:
+        children = []
+        for lv in levels:
+            kid = {"id": f"{p['id']}-{lv['id']}", "title": f"{p['title']} at {lv['title']}", "goal_level": lv["id"],
+                   "children": []}
+            for j in range(3):
+                leaf = f"{kid['id']}-{_word(rng)}{j}"
+                kid["children"].append({"id": leaf, "title": _sentence(rng, 3).rstrip(".")})
+                leaf_ids.append(leaf)
+            children.append(kid)
+        cats.append({"id": p["id"], "title": p["title"], "perspective": p["id"], "children": children})
+    alt = [{"id": f"alt-{lv['id']}", "title": f"Alternative view of {lv['title']}", "goal_level": lv["id"],
+            "maps_to": [f"{p['id']}-{lv['id']}" for p in perspectives]} for lv in levels]
+    taxonomy = {"goal_levels": levels, "perspectives": perspectives,
+                "schemes": [{"id": "main", "title": "Main tree", "categories": cats},
+                            {"id": "alt", "title": "Alternative tree", "categories": alt}]}
+    return taxonomy, leaf_ids, [a["id"] for a in alt]
+
+
+@dataclass
+class _Planned:
+    id: str
+    kind: str
+    year: int
+
+
+def _authors(rng: random.Random) -> list[dict]:
+    out = []
+    for _ in range(rng.choice((1, 2, 3, 3, 4, 5, 6, 8))):
+        if rng.random() < 0.05:
+            out.append({"literal": f"{_word(rng).title()} Lab"})
+        else:
+            out.append({"family": _word(rng).title(), "given": f"{_word(rng).title()} {rng.choice('ABCDEFGH')}."})
+    return out
+
+
+def _pick_targets(rng: random.Random, pool: list[_Planned], count: int) -> list[_Planned]:
+    """Earlier records, biased towards recent ones (works cite their near past) with some classics."""
+    if not pool:
+        return []
+    chosen: dict[str, _Planned] = {}
+    for _ in range(count * 3):
+        if len(chosen) >= count:
+            break
+        idx = len(pool) - 1 - int(rng.expovariate(1 / 60)) if rng.random() < 0.8 else rng.randrange(len(pool))
+        if 0 <= idx < len(pool):
+            chosen.setdefault(pool[idx].id, pool[idx])
+    return list(chosen.values())
+
+
+def _relations(rng: random.Random, me: _Planned, earlier: list[_Planned], by_kind: dict[str, list[_Planned]]) -> list:
+    """~5 relations to earlier works, each of a type that fits both kinds; order and time hold by construction."""
+    rels: list[dict] = []
+    seen: set[tuple[str, str]] = set()
+
+    def add(rtype: str, target: _Planned | None, reason: bool = True) -> None:
+        if target is None or (rtype, target.id) in seen or target.id == me.id:
+            return
+        seen.add((rtype, target.id))
+        rel = {"type": rtype, "target": target.id}
+        if reason and rng.random() < 0.6:
+            rel["reason"] = _sentence(rng, rng.randint(4, 9)).rstrip(".").lower()
+        rels.append(rel)
+
+    def latest(kinds: tuple[str, ...]) -> _Planned | None:
+        options = [k for kind in kinds for k in by_kind[kind][-40:]]
+        return rng.choice(options) if options else None
+
+    if me.kind == "benchmark":  # benchmarks come from data (the benchmark-without-dataset rule)
+        add("derived_from", latest(("dataset",)))
+    if me.kind == "dataset" and rng.random() < 0.5:
+        add("derived_from", latest(("dataset", "resource")))
+    if me.kind in ("paper", "resource") and rng.random() < 0.4:
+        add("introduces", latest(("dataset", "benchmark")))
+    if me.kind == "paper" and rng.random() < 0.6:
+        add("evaluates_on", latest(("benchmark", "dataset")))
+    for target in _pick_targets(rng, earlier, rng.randint(3, 6)):
+        add(rng.choice(("builds_on", "builds_on", "extends", "uses", "alternative_to", "critiques")), target)
+    return rels
+
+
+def generate_catalog(out: Path, records: int, seed: int = 7) -> Path:
+    """Write a synthetic catalog of `records` records to `out` (which must not exist, or be empty)."""
+    rng = random.Random(seed)
+    if out.exists() and any(out.iterdir()):
+        raise SystemExit(f"{out} is not empty: give a new folder (nothing was written)")
+    taxonomy, leaves, alt = _taxonomy(rng)
+    tags = [{"id": f"tag-{_word(rng)}-{i}", "title": _sentence(rng, 2).rstrip(".")} for i in range(40)]
+    kinds = [k for k, share in _KIND_SHARE for _ in range(int(share * 100))]
+    planned: list[_Planned] = []
+    for i in range(records):
+        year = FIRST_YEAR + (i * (LAST_YEAR - FIRST_YEAR + 1)) // max(records, 1)  # nondecreasing: time order holds
+        kind = "paper" if i in (0, records - 1) else rng.choice(kinds)
+        planned.append(_Planned(f"{_word(rng)}{year}-{_word(rng)}-{i}", kind, year))
+    survey = planned[-1]
+    for name in ("papers", "datasets", "benchmarks", "resources", "vocabularies"):
+        (out / name).mkdir(parents=True, exist_ok=True)
+    _dump(out / "catalog.yaml", {"title": f"Synthetic catalog ({records:,} records)",
+                                 "description": "Generated by scripts/bench.py for benchmarks. None of these works "
+                                                "exist.", "survey": survey.id, "time_order_tolerance": 0})
+    _dump(out / "taxonomy.yaml", taxonomy)
+    _dump(out / "vocabularies" / "tags.yaml", {"tags": tags})
+    by_kind: dict[str, list[_Planned]] = {k: [] for k, _ in _KIND_SHARE}
+    for i, me in enumerate(planned):
+        data: dict = {"id": me.id, "kind": me.kind, "title": _sentence(rng, rng.randint(6, 14)).rstrip(".")}
+        if rng.random() < 0.5:
+            data["short_name"] = _word(rng).title()
+        data["authors"] = _authors(rng)
+        data["year"] = me.year
+        data["date"] = f"{me.year}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
+        venue, venue_type = rng.choice(_VENUES)
+        if me.kind == "resource":
+            venue_type = "blog"
+        else:
+            data["venue"] = f"{venue} {me.year}" if venue != "arXiv" else venue
+        data["venue_type"] = venue_type
+        if me.kind != "resource":
+            yy = me.year % 100
+            data["identifiers"] = {"arxiv": f"{yy:02d}{(i % 12) + 1:02d}.{i:05d}"}
+            if rng.random() < 0.5:
+                data["identifiers"]["doi"] = f"10.5555/synthetic.{i}"
+        data["links"] = [{"type": "paper", "url": f"https://example.org/works/{me.id}"}]
+        if rng.random() < 0.5:
+            data["links"].append({"type": "code", "url": f"https://example.org/code/{me.id}"})
+        data["categories"] = rng.sample(leaves, rng.choice((1, 1, 2, 3)))
+        if rng.random() < 0.2:
+            data["categories"].append(rng.choice(alt))
+        if me is survey:
+            data["categories"] = [c["id"] for c in taxonomy["schemes"][0]["categories"]]
+        data["tags"] = [t["id"] for t in rng.sample(tags, rng.randint(0, 3))]
+        data["summary"] = " ".join(_sentence(rng, rng.randint(10, 22)) for _ in range(rng.randint(2, 3)))
+        if me.kind == "dataset":
+            data["dataset"] = {"size": f"{rng.randint(1, 900)}K examples", "instances": rng.randint(100, 900_000),
+                               "languages": ["en"] + (["zh"] if rng.random() < 0.2 else []),
+                               "modality": ["text"], "license": rng.choice(_LICENSES),
+                               "construction": [rng.choice(("human-written", "crowdsourced", "model-generated"))]}
+        elif me.kind == "benchmark":
+            data["benchmark"] = {"evaluates": _sentence(rng, 6).rstrip(".").lower(),
+                                 "goal_level": taxonomy["goal_levels"][rng.randrange(4)]["id"],
+                                 "protocol": [rng.choice(("multiple-choice", "pairwise", "llm-as-judge"))],
+                                 "metrics": ["accuracy"], "size": f"{rng.randint(1, 50)}K prompts",
+                                 "instances": rng.randint(100, 50_000), "languages": ["en"],
+                                 "license": rng.choice(_LICENSES)}
+        elif me.kind == "resource":
+            data["resource"] = {"type": rng.choice(("blog-post", "tool", "website", "report"))}
+        rels = _relations(rng, me, planned[:i], by_kind)
+        if rels:
+            data["relations"] = rels
+        data["added"] = f"2026-{rng.randint(1, 11):02d}-{rng.randint(1, 28):02d}"
+        _dump(out / f"{me.kind}s" / f"{me.id}.yaml", data)
+        by_kind[me.kind].append(me)
+    return out
+
+
+def _dump(path: Path, data: dict) -> None:
+    path.write_text(yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=110),
+                    encoding="utf-8")
+
+
+# --- measuring -----------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Row:
+    size: int
+    stage: str
+    seconds: float
+    peak_mb: float
+    floor: str = ""
+    ratio: float | None = None
+    note: str = ""
+
+    @property
+    def rate(self) -> float:
+        return self.size / self.seconds if self.seconds else float("inf")
+
+
+def run_child(code: str, *args: str, env: dict | None = None) -> tuple[float, float, str]:
+    """Run Python code in a fresh process: (wall seconds, peak RSS in MB of that process tree, its stdout)."""
+    script = ("import resource, sys, time\nt0 = time.perf_counter()\n" + code +
+              "\nt1 = time.perf_counter()\n"
+              "peak = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,"
+              " resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"
+              "print(f'\\nBENCH {t1 - t0:.6f} {peak / 1024:.1f}')\n")
+    proc = subprocess.run([PYTHON, "-c", script, *args], capture_output=True, text=True, env=env, cwd=REPO)
+    lines = proc.stdout.strip().splitlines()
+    if proc.returncode != 0 or not lines or not lines[-1].startswith("BENCH "):
+        raise RuntimeError(f"benchmark child failed ({proc.returncode}):\n{proc.stdout[-2000:]}\n{proc.stderr[-4000:]}")
+    _, secs, peak = lines[-1].split()
+    return float(secs), float(peak), "\n".join(lines[:-1])
+
+
+PARSE_FLOOR = """
+import glob, yaml
+files = sorted(glob.glob(sys.argv[1] + '/*/*.yaml'))
+for f in files:
+    with open(f, 'rb') as fh:
+        yaml.load(fh.read().decode('utf-8'), Loader=yaml.CSafeLoader)
+"""
+
+VALIDATE = """
+from aligncat.load import load_catalog
+from aligncat.cache import RecordCache
+cache = None if sys.argv[2] == 'off' else RecordCache(sys.argv[1], sys.argv[2])
+cat = load_catalog(sys.argv[1], reader=cache.reader if cache else None)
+if cache:
+    cache.save()
+print(len(cat.records), 'records', len(cat.errors), 'errors', len(cat.diagnostics), 'diagnostics',
+      *(['cache', cache.status, cache.hits, 'hits', cache.misses, 'misses'] if cache else []))
+if cat.errors:
+    print(cat.errors[:3], file=sys.stderr)
+"""
+
+MKDOCS_FLOOR = """
+from mkdocs.commands.build import build
+from mkdocs.config import load_config
+build(load_config(sys.argv[1] + '/mkdocs.yml'))
+"""
+
+
+def _write_mkdocs_floor(where: Path, pages: int, search: bool) -> Path:
+    """A plain mkdocs-material project of `pages` pre-written pages of record-like length (no aligncat code)."""
+    rng = random.Random(pages)
+    docs = where / "docs"
+    (docs / "records").mkdir(parents=True)
+    (docs / "index.md").write_text("# Floor\n\nA plain mkdocs-material site for benchmarks.\n")
+    for i in range(pages):
+        body = [f"# {_sentence(rng, 9).rstrip('.')}", "", f"*{_word(rng).title()}, {_word(rng).title()} et al.*", ""]
+        body += [" ".join(_sentence(rng, 16) for _ in range(3)), "", "## Relations", ""]
+        body += [f"- builds on [{_word(rng)}](r{max(i - k - 1, 0)}.md)" for k in range(5)]
+        (docs / "records" / f"r{i}.md").write_text("\n".join(body) + "\n")
+    plugins = "plugins:\n  - search\n" if search else "plugins: []\n"
+    (where / "mkdocs.yml").write_text(f"site_name: Floor\nsite_dir: {where / 'site'}\ntheme:\n  name: material\n"
+                                      f"  font: false\n{plugins}")
+    return where
+
+
+def _dir_bytes(path: Path) -> int:
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+
+
+def _touch_one_record(cat: Path) -> Path:
+    """Change one record's summary (a real content change, not just mtime)."""
+    target = sorted((cat / "papers").glob("*.yaml"))[len(list((cat / "papers").glob("*.yaml"))) // 2]
+    text = target.read_text(encoding="utf-8")
+    target.write_text(text.replace("summary: ", "summary: Changed for the warm benchmark. ", 1), encoding="utf-8")
+    return target
+
+
+def bench_size(size: int, stages: list[str], work: Path, rows: list[Row]) -> None:
+    cat = work / f"cat{size}"
+    if not cat.exists():
+        t0 = time.perf_counter()
+        generate_catalog(cat, size)
+        print(f"  generated {size:,} records in {time.perf_counter() - t0:.1f} s into {cat}", file=sys.stderr)
+    parse_floor = None
+    if "parse" in stages or "validate" in stages or "warm" in stages:
+        secs, peak, _ = run_child(PARSE_FLOOR, str(cat))
+        parse_floor = secs
+        rows.append(Row(size, "floor: CSafeLoader parse", secs, peak))
+    cold = None
+    if "validate" in stages or "warm" in stages:
+        secs, peak, out = run_child(VALIDATE, str(cat), "off")
+        rows.append(Row(size, "validate (no cache)", secs, peak, "parse", secs / parse_floor, out.strip()))
+        cache_dir = work / f"cache{size}"
+        shutil.rmtree(cache_dir, ignore_errors=True)
+        secs, peak, out = run_child(VALIDATE, str(cat), str(cache_dir))
+        cold = secs
+        rows.append(Row(size, "validate cold (filling cache)", secs, peak, "parse", secs / parse_floor))
+    if "warm" in stages:
+        secs, peak, _ = run_child(VALIDATE, str(cat), str(work / f"cache{size}"))
+        rows.append(Row(size, "validate warm (unchanged)", secs, peak, "cold", secs / cold))
+        _touch_one_record(cat)
+        secs, peak, out = run_child(VALIDATE, str(cat), str(work / f"cache{size}"))
+        rows.append(Row(size, "validate warm (1 changed)", secs, peak, "cold", secs / cold, out.strip()))
+    mk_floor = None
+    if "build" in stages or "mkdocs" in stages:
+        floor_dir = work / f"mkdocs{size}"
+        shutil.rmtree(floor_dir, ignore_errors=True)
+        _write_mkdocs_floor(floor_dir, size, search=True)
+        secs, peak, _ = run_child(MKDOCS_FLOOR, str(floor_dir))
+        mk_floor = secs
+        rows.append(Row(size, "floor: plain mkdocs build (+search)", secs, peak,
+                        note=f"{_dir_bytes(floor_dir / 'site') / size / 1024:.1f} kB/page"))
+    if "build" in stages:
+        _bench_build(size, cat, work, rows, mk_floor)
+
+
+def _bench_build(size: int, cat: Path, work: Path, rows: list[Row], mk_floor: float | None) -> None:
+    out_dir = work / f"site{size}"
+    shutil.rmtree(out_dir, ignore_errors=True)
+    cmd = ["-m", "aligncat.cli", "build", str(cat), "--site-dir", str(out_dir)]
+    code = "import runpy\nsys.argv = ['aligncat'] + sys.argv[1:]\ntry:\n    runpy.run_module('aligncat.cli', " \
+           "run_name='__main__')\nexcept SystemExit as e:\n    assert not e.code, e.code\n"
+    try:
+        secs, peak, _ = run_child(code, *cmd[2:])
+    except RuntimeError as exc:
+        rows.append(Row(size, "aligncat build", float("nan"), 0, note=f"failed: {str(exc)[-200:]}"))
+        return
+    site_bytes = _dir_bytes(out_dir)
+    rows.append(Row(size, "aligncat build (cold)", secs, peak, "mkdocs", secs / mk_floor if mk_floor else None,
+                    f"{site_bytes / size / 1024:.1f} kB/record"))
+    _touch_one_record(cat)
+    secs2, peak2, _ = run_child(code, *cmd[2:])
+    rows.append(Row(size, "aligncat build (1 changed)", secs2, peak2, "cold", secs2 / secs))
+
+
+def print_table(rows: list[Row]) -> str:
+    head = f"| {'records':>7} | {'stage':<36} | {'wall s':>8} | {'records/s':>10} | {'peak MB':>8} | {'ratio':>12} | note"
+    lines = [head, "|" + "---|" * 6 + "---|"]
+    for r in rows:
+        ratio = f"{r.ratio:.2f}x {r.floor}" if r.ratio is not None else ""
+        lines.append(f"| {r.size:>7,} | {r.stage:<36} | {r.seconds:>8.2f} | {r.rate:>10,.0f} | {r.peak_mb:>8.0f} | "
+                     f"{ratio:>12} | {r.note}")
+    return "\n".join(lines)
+
+
+def cmd_generate(args: argparse.Namespace) -> int:
+    t0 = time.perf_counter()
+    generate_catalog(Path(args.out), args.records, args.seed)
+    print(f"wrote {args.records:,} records to {args.out} in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
+    return 0
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    sizes = [int(s.replace("k", "000")) for s in args.sizes.split(",")]
+    stages = args.stages.split(",")
+    unknown = set(stages) - {"parse", "validate", "warm", "build", "mkdocs"}
+    if unknown:
+        raise SystemExit(f"unknown stage(s) {', '.join(sorted(unknown))}; choose from parse, validate, warm, "
+                         "mkdocs, build")
+    work = Path(args.work or tempfile.mkdtemp(prefix="aligncat-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
+    rows: list[Row] = []
+    for size in sizes:
+        print(f"benchmarking {size:,} records in {work} ...", file=sys.stderr)
+        bench_size(size, stages, work, rows)
+        print(print_table(rows), file=sys.stderr)
+    print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}, PyYAML {yaml.__version__}")
+    print(print_table(rows))
+    if args.json:
+        Path(args.json).write_text(json.dumps([r.__dict__ for r in rows], indent=1))
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", required=True)
+    g = sub.add_parser("generate", help="write a synthetic catalog")
+    g.add_argument("--records", type=int, required=True)
+    g.add_argument("--out", required=True)
+    g.add_argument("--seed", type=int, default=7)
+    g.set_defaults(fn=cmd_generate)
+    r = sub.add_parser("run", help="time every stage against its floor and print a table")
+    r.add_argument("--sizes", default="1000,10000,50000", help="comma-separated record counts (1k = 1000)")
+    r.add_argument("--stages", default="parse,validate,warm,mkdocs,build",
+                   help="comma-separated: parse, validate, warm, mkdocs, build")
+    r.add_argument("--work", help="folder for catalogs, caches and sites (reused: catalogs are generated once)")
+    r.add_argument("--json", help="also write the rows as JSON here")
+    r.set_defaults(fn=cmd_run)
+    args = parser.parse_args(argv)
+    return args.fn(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,132 @@
+"""The record cache (load stage): hits, misses on change, corrupt or stale caches ignored, --no-cache."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from aligncat.cache import FORMAT, RecordCache, load_catalog_cached
+from aligncat.cli import main
+from aligncat.load import load_catalog
+
+MINI = Path(__file__).parent / "data" / "mini_catalog"
+
+
+@pytest.fixture()
+def catalog(tmp_path: Path) -> Path:
+    return Path(shutil.copytree(MINI, tmp_path / "catalog"))
+
+
+@pytest.fixture()
+def cache_dir(tmp_path: Path) -> Path:
+    return tmp_path / "cache"
+
+
+def _load(catalog: Path, cache_dir: Path) -> tuple[RecordCache, object]:
+    cache = RecordCache(catalog, cache_dir)
+    cat = load_catalog(catalog, reader=cache.reader)
+    cache.save()
+    return cache, cat
+
+
+def test_second_load_reads_every_record_from_the_cache(catalog: Path, cache_dir: Path) -> None:
+    first, cat1 = _load(catalog, cache_dir)
+    assert (first.status, first.hits, first.misses) == ("empty", 0, len(cat1.records))
+    second, cat2 = _load(catalog, cache_dir)
+    assert (second.status, second.hits, second.misses) == ("loaded", len(cat1.records), 0)
+    assert cat2.records == cat1.records and cat2.diagnostics == cat1.diagnostics
+
+
+def test_changed_record_is_read_again_and_its_change_is_seen(catalog: Path, cache_dir: Path) -> None:
+    _load(catalog, cache_dir)
+    path = catalog / "papers" / "beta2020-method.yaml"
+    path.write_text(path.read_text().replace("title: 'Beta: Learning from Toy Preferences'", "title: Beta Two"))
+    cache, cat = _load(catalog, cache_dir)
+    assert cache.misses == 1 and cache.hits == len(cat.records) - 1
+    assert cat.records["beta2020-method"].title == "Beta Two"
+
+
+def test_cached_errors_keep_their_diagnostics(catalog: Path, cache_dir: Path) -> None:
+    path = catalog / "papers" / "beta2020-method.yaml"
+    path.write_text(path.read_text().replace("year: 2020", "year: '2020'"))
+    _, cold = _load(catalog, cache_dir)
+    cache, warm = _load(catalog, cache_dir)
+    assert cache.misses == 0
+    assert [d.to_text() for d in warm.diagnostics] == [d.to_text() for d in cold.diagnostics]
+    assert any(d.code == "wrong-type" and d.line == 7 for d in warm.errors)
+
+
+@pytest.mark.parametrize("damage", ["truncate", "flip", "garbage", "wrong-shape"])
+def test_corrupt_cache_is_ignored_and_rebuilt(catalog: Path, cache_dir: Path, damage: str) -> None:
+    first, cat1 = _load(catalog, cache_dir)
+    raw = first.file.read_bytes()
+    if damage == "truncate":
+        first.file.write_bytes(raw[: len(raw) // 2])
+    elif damage == "flip":  # a changed title inside an otherwise well-formed file: the checksum catches it
+        first.file.write_bytes(raw.replace(b"Beta: Learning", b"Beta: Poisoned"))
+    elif damage == "garbage":
+        first.file.write_bytes(b"\x00\xff not a cache")
+    else:  # sealed correctly but of the wrong shape
+        import hashlib
+
+        payload = b'{"engine": "x", "entries": []}'
+        first.file.write_bytes(f"{FORMAT} {hashlib.blake2b(payload, digest_size=16).hexdigest()}\n".encode()
+                               + payload)
+    cache, cat2 = _load(catalog, cache_dir)
+    assert cache.status == "corrupt" and cache.hits == 0
+    assert cat2.records["beta2020-method"].title == "Beta: Learning from Toy Preferences"
+    assert cat2.records == cat1.records
+    rebuilt, _ = _load(catalog, cache_dir)  # the damaged file was replaced by a good one
+    assert rebuilt.status == "loaded" and rebuilt.misses == 0
+
+
+def test_cache_of_another_engine_version_is_not_used(catalog: Path, cache_dir: Path, monkeypatch) -> None:
+    _load(catalog, cache_dir)
+    monkeypatch.setattr("aligncat.cache.engine_fingerprint", lambda: "another-engine")
+    cache, _ = _load(catalog, cache_dir)
+    assert cache.status == "stale-engine" and cache.hits == 0
+
+
+def test_checks_are_reused_only_while_nothing_changed(catalog: Path, cache_dir: Path) -> None:
+    cold = load_catalog_cached(catalog, cache_dir=cache_dir)
+    warm = load_catalog_cached(catalog, cache_dir=cache_dir)
+    assert warm.diagnostics == cold.diagnostics
+    path = catalog / "papers" / "gamma2021-extension.yaml"
+    path.write_text(path.read_text().replace("target: beta2020-method", "target: beta2020-methd"))
+    changed = load_catalog_cached(catalog, cache_dir=cache_dir)
+    assert [d.code for d in changed.errors] == ["dangling-ref"]
+    assert "did you mean 'beta2020-method'" in changed.errors[0].hint
+
+
+def test_cache_lives_under_xdg_cache_home(catalog: Path, tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    result = CliRunner().invoke(main, ["validate", str(catalog)])
+    assert result.exit_code == 0, result.output
+    assert list((tmp_path / "xdg" / "aligncat").glob("records-*.json"))
+
+
+def test_no_cache_flag_neither_reads_nor_writes_the_cache(catalog: Path, tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    result = CliRunner().invoke(main, ["validate", "--no-cache", str(catalog)])
+    assert result.exit_code == 0, result.output
+    assert not (tmp_path / "xdg").exists()
+    CliRunner().invoke(main, ["validate", str(catalog)])
+    (cache_file,) = (tmp_path / "xdg" / "aligncat").glob("records-*.json")
+    # A poisoned cache that still passes its checksum would change the result; --no-cache must not look at it.
+    path = catalog / "papers" / "beta2020-method.yaml"
+    path.write_text(path.read_text().replace("year: 2020", "year: twenty"))
+    result = CliRunner().invoke(main, ["validate", "--no-cache", str(catalog)])
+    assert result.exit_code == 1 and "wrong-type" in result.output
+    result = CliRunner().invoke(main, ["validate", str(catalog)])  # with the cache: the change is a miss, same verdict
+    assert result.exit_code == 1 and "wrong-type" in result.output
+    assert cache_file.exists()
+
+
+def test_unwritable_cache_folder_costs_speed_not_correctness(catalog: Path, tmp_path: Path) -> None:
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the cache folder would be")
+    cat = load_catalog_cached(catalog, cache_dir=blocker / "aligncat")
+    assert cat.ok and cat.records == load_catalog(catalog).records
