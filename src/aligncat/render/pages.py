@@ -384,7 +384,7 @@ def taxonomy_pages(catalog: Catalog, ctx: RenderContext) -> Iterator[Page]:
                     cell.append(f'<a class="ac-cell-head" href="{relative_url(TAXONOMY, category_path(c.id))}">'
                                 f'{h(c.title)}</a> <span class="ac-n">{counts[c.id]}</span>'
                                 + (f"<ul>{sub_html}</ul>" if sub_html else ""))
-                grid.append(f"<td>{''.join(cell)}</td>")
+                grid.append(f'<td data-label="{h(p.title)}">{"".join(cell)}</td>')
             grid.append("</tr>")
         grid.append("</tbody></table></div>")
         lines += ["".join(grid), ""]

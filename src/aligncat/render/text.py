@@ -55,10 +55,13 @@ def external_link(url: str | None, text: str) -> str:
 
 
 def json_for_script(data: object) -> str:
-    """JSON that is safe inside a <script> element: `</` cannot close it and `<!--` cannot open a comment."""
+    """JSON that is safe inside a <script> element: no `<`, `>` or `&` at all (written as \\u escapes, still
+    valid JSON), so neither `</script>` nor `<!--` can appear; U+2028/9 are escaped for old parsers."""
     text = json.dumps(data, ensure_ascii=False, sort_keys=True)
-    return text.replace("</", "<\\/").replace("<!--", "<\\!--").replace("\u2028", "\\u2028").replace(
-        "\u2029", "\\u2029")
+    for char, escape in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("\u2028", "\\u2028"),
+                         ("\u2029", "\\u2029")):
+        text = text.replace(char, escape)
+    return text
 
 
 def page_url(path: str) -> str:

@@ -1,0 +1,176 @@
+"""Render stage: escaping helpers, links between pages, and the Markdown pages generated from the toy catalog."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import markdown
+import pytest
+
+from aligncat import load_catalog
+from aligncat.render.text import json_for_script, md_text, relative_url, safe_url
+from aligncat.site import SiteError, generate_pages
+
+MINI = Path(__file__).parent / "data" / "mini_catalog"
+SITE_EXTENSIONS = ["attr_list", "md_in_html", "tables", "admonition", "toc"]
+
+
+@pytest.fixture(scope="module")
+def pages():
+    catalog = load_catalog(MINI)
+    generated, _ = generate_pages(catalog)
+    return {p.path: p for p in generated}
+
+
+@pytest.mark.parametrize("text", [
+    "<script>alert(1)</script>", "[link](https://evil.example)", "*stars* and _under_", "`code`",
+    "# not a heading", "![img](x.png)", "a & b < c > d", "{: .class }", "1. not a list", "\\back\\slash",
+    "<img src=x onerror=alert(1)>", "**bold** [x][y]", "trailing\\",
+])
+def test_md_text_renders_as_the_same_text(text):
+    """Whatever the input, Markdown turns md_text(input) into exactly the input as text, no element."""
+    out = markdown.markdown(md_text(text), extensions=SITE_EXTENSIONS)
+    inner = re.fullmatch(r"<p>(.*)</p>", out, flags=re.S)
+    assert inner, out
+    assert "<" not in inner.group(1).replace("&lt;", "")
+    import html
+
+    assert html.unescape(inner.group(1)) == text
+
+
+def test_safe_url_refuses_scripts_and_relative_urls():
+    assert safe_url("https://example.org/a?b=1") == "https://example.org/a?b=1"
+    assert safe_url("javascript:alert(1)") is None
+    assert safe_url(" JavaScript:alert(1)") is None
+    assert safe_url("data:text/html,x") is None
+    assert safe_url("//evil.example/x") is None
+    assert safe_url("/relative") is None
+    assert safe_url("https://") is None
+
+
+def test_json_for_script_cannot_close_the_script():
+    text = json_for_script({"a": "</script><script>alert(1)</script>", "b": "<!-- x"})
+    assert "</" not in text and "<!--" not in text
+    assert json.loads(text) == {"a": "</script><script>alert(1)</script>", "b": "<!-- x"}
+
+
+@pytest.mark.parametrize("src,dst,expected", [
+    ("index.md", "records/x.md", "records/x/"),
+    ("records/x.md", "records/y.md", "../y/"),
+    ("records/x.md", "index.md", "../../"),
+    ("taxonomy/index.md", "taxonomy/def.md", "def/"),
+    ("browse/papers.md", "data/citations.json", "../../data/citations.json"),
+    ("index.md", "index.md", "./"),
+])
+def test_relative_url(src, dst, expected):
+    assert relative_url(src, dst) == expected
+
+
+def test_every_page_type_is_generated(pages):
+    catalog = load_catalog(MINI)
+    expected = {"index.md", "taxonomy/index.md", "browse/index.md", "browse/papers.md", "browse/datasets.md",
+                "browse/benchmarks.md", "browse/compare-benchmarks.md", "tags/index.md", "new.md", "feed.xml",
+                "cite.md", "data/citations.json", "bib/all.bib"}
+    expected |= {f"records/{rid}.md" for rid in catalog.records}
+    expected |= {f"taxonomy/{cid}.md" for cid in catalog.taxonomy.categories}
+    expected |= {f"tags/{t}.md" for t in catalog.by_tag}
+    assert expected <= set(pages)
+
+
+def test_internal_links_point_at_generated_pages(pages):
+    """The strict build checks Markdown links; links in HTML blocks are checked here against the page list."""
+    targets = {p[:-3] + "/" if p.endswith(".md") else p for p in pages}
+    targets = {t.replace("index/", "") for t in targets} | {""}
+    broken = []
+    for path, page in pages.items():
+        if not path.endswith(".md"):
+            continue
+        base = "/" + (path[:-3] + "/").replace("index/", "")
+        for href in re.findall(r'href="([^"#?]*)[^"]*"', page.content):
+            if href.startswith(("http:", "https:", "mailto:")) or not href:
+                continue
+            from posixpath import normpath
+
+            resolved = normpath(base + href).lstrip("/") + ("/" if href.endswith("/") else "")
+            if resolved in ("./", "./"):
+                resolved = ""
+            if resolved not in targets and resolved.rstrip("/") + "/" not in targets:
+                broken.append((path, href, resolved))
+    assert broken == []
+
+
+def test_record_page_has_relations_both_ways_and_an_edit_link(pages):
+    beta = pages["records/beta2020-method.md"].content
+    assert "builds on" in beta and 'href="../alpha2019-base/"' in beta
+    alpha = pages["records/alpha2019-base.md"].content
+    assert "Built upon by" in alpha and 'href="../beta2020-method/"' in alpha
+    assert 'href="https://example.org/toy/repo/edit/main/' in beta and "beta2020-method.yaml" in beta
+
+
+def test_edit_link_falls_back_to_a_served_copy_of_the_yaml(tmp_path):
+    import shutil
+
+    root = tmp_path / "cat"
+    shutil.copytree(MINI, root)
+    text = (root / "catalog.yaml").read_text().replace("edit_base:", "# edit_base:")
+    (root / "catalog.yaml").write_text(text)
+    generated = {p.path: p for p in generate_pages(load_catalog(root))[0]}
+    page = generated["records/beta2020-method.md"].content
+    assert 'href="../beta2020-method.yaml"' in page
+    assert generated["records/beta2020-method.yaml"].content == (root / "papers/beta2020-method.yaml").read_bytes()
+
+
+def test_scholar_meta_and_dataset_jsonld(pages):
+    beta = pages["records/beta2020-method.md"].content
+    front = beta.split("---\n")[1]
+    meta = json.loads(re.search(r"^aligncat_meta: (.*)$", front, re.M).group(1))
+    assert ["citation_title", "Beta: Learning from Toy Preferences"] in meta
+    assert ["citation_author", "Beta, Bea"] in meta
+    assert ["citation_doi", "10.0000/toy.beta"] in meta
+    data = pages["records/toyinst2020-data.md"].content
+    jsonld = json.loads(json.loads(re.search(r"^aligncat_jsonld: (.*)$", data.split("---\n")[1], re.M).group(1)))
+    assert jsonld["@type"] == "Dataset" and jsonld["license"] == "CC-BY-4.0"
+    assert "aligncat_jsonld" not in beta  # papers carry no Dataset markup
+
+
+def test_no_record_in_the_navigation(pages):
+    titled = [p.path for p in pages.values() if p.title]
+    assert titled and not any(p.startswith("records/") for p in titled)
+
+
+def test_feed_is_valid_atom_with_one_entry_per_added_record(pages):
+    import xml.etree.ElementTree as ET
+
+    root = ET.fromstring(pages["feed.xml"].content.encode())
+    ns = {"a": "http://www.w3.org/2005/Atom"}
+    entries = root.findall("a:entry", ns)
+    catalog = load_catalog(MINI)
+    assert len(entries) == sum(1 for r in catalog.records.values() if r.added)
+    assert entries[0].find("a:updated", ns).text >= entries[-1].find("a:updated", ns).text
+
+
+def test_citations_json_holds_bibtex_and_csl_for_every_record(pages):
+    data = json.loads(pages["data/citations.json"].content)
+    catalog = load_catalog(MINI)
+    assert set(data) == set(catalog.records)
+    for rid, item in data.items():
+        assert item["bibtex"].startswith("@") and rid in item["bibtex"]
+        assert item["csl"]["id"] == rid
+
+
+def test_clashing_page_paths_are_refused(monkeypatch):
+    from aligncat import render
+    from aligncat.render import Page
+
+    def twice(catalog, ctx):
+        yield Page("index.md", "x")
+
+    render.load_contributions()
+    monkeypatch.setattr(render, "PAGE_SOURCES", [*render.PAGE_SOURCES, twice])
+    import aligncat.site as site
+
+    monkeypatch.setattr(site, "PAGE_SOURCES", render.PAGE_SOURCES)
+    with pytest.raises(SiteError, match="two page sources write 'index.md'"):
+        generate_pages(load_catalog(MINI))

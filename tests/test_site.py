@@ -1,0 +1,136 @@
+"""Site stage: strict builds of the toy catalog with MkDocs and Zensical, the build command, and its errors."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from aligncat import load_catalog
+from aligncat.cli import main
+from aligncat.site import SiteError, build_site, render_site
+
+REPO = Path(__file__).resolve().parents[1]
+MINI = REPO / "tests" / "data" / "mini_catalog"
+KEY_PAGES = ["index.html", "taxonomy/index.html", "taxonomy/def-two/index.html", "records/beta2020-method/index.html",
+             "browse/index.html", "browse/papers/index.html", "browse/compare-benchmarks/index.html",
+             "tags/index.html", "new/index.html", "feed.xml", "cite/index.html", "data/citations.json",
+             "assets/aligncat/aligncat.js"]
+
+
+@pytest.fixture(scope="module", params=["mkdocs", "zensical"])
+def built(request, tmp_path_factory):
+    out = tmp_path_factory.mktemp(f"site-{request.param}")
+    build_site(load_catalog(MINI), out / "site", engine=request.param, project_root=REPO, build_dir=out / "build")
+    return request.param, out / "site"
+
+
+def test_key_pages_exist_with_each_engine(built):
+    engine, site = built
+    missing = [p for p in KEY_PAGES if not (site / p).is_file()]
+    assert missing == [], engine
+
+
+def test_search_index_covers_titles_authors_and_aliases(built):
+    engine, site = built
+    index = site / ("search/search_index.json" if engine == "mkdocs" else "search.json")
+    text = index.read_text(encoding="utf-8")
+    for needle in ("Beta: Learning from Toy Preferences", "Bea Beta", "ToyBench", "fictional method"):
+        assert needle in text, (engine, needle)
+
+
+def test_pages_reference_no_third_party_host(built):
+    """No script, style, font, image or frame from another host (links to papers are fine: they are not loaded)."""
+    engine, site = built
+    loaded = re.compile(r'<(?:script|link|img|iframe|source)\b[^>]*?(?:src|href)="(https?:)?//', re.I)
+    offenders = []
+    for page in site.rglob("*.html"):
+        for match in loaded.finditer(page.read_text(encoding="utf-8")):
+            tag = match.group(0)
+            if 'rel="canonical"' in tag or "rel=\"alternate\"" in tag:
+                continue
+            offenders.append((page.relative_to(site).as_posix(), tag))
+    assert offenders == []
+    for css in site.rglob("*.css"):
+        assert not re.search(r"@import\s+url\((['\"]?)https?:", css.read_text(encoding="utf-8")), css
+
+
+def test_record_page_meta_tags_in_head(built):
+    engine, site = built
+    head = (site / "records/beta2020-method/index.html").read_text(encoding="utf-8").split("</head>")[0]
+    assert '<meta name="citation_title" content="Beta: Learning from Toy Preferences">' in head
+    dataset = (site / "records/toyinst2020-data/index.html").read_text(encoding="utf-8").split("</head>")[0]
+    block = re.search(r'<script type="application/ld\+json">(.*?)</script>', dataset, re.S)
+    assert block and json.loads(block.group(1))["@type"] == "Dataset"
+
+
+def _project_copy(tmp_path: Path) -> Path:
+    project = tmp_path / "project"
+    project.mkdir()
+    shutil.copy(REPO / "mkdocs.yml", project / "mkdocs.yml")
+    shutil.copytree(REPO / "docs" / "overrides", project / "docs" / "overrides")
+    return project
+
+
+def test_broken_link_in_a_docs_page_fails_the_build(tmp_path):
+    project = _project_copy(tmp_path)
+    (project / "docs" / "guide.md").write_text("# Guide\n\nSee [the missing page](nowhere.md).\n")
+    with pytest.raises(SiteError, match="mkdocs build failed"):
+        build_site(load_catalog(MINI), tmp_path / "site", project_root=project, build_dir=tmp_path / "b")
+
+
+def test_docs_page_with_a_generated_path_is_refused(tmp_path):
+    project = _project_copy(tmp_path)
+    (project / "docs" / "cite.md").write_text("# Mine\n")
+    with pytest.raises(SiteError, match=r"docs/cite\.md: this hand-written file has the path of a generated page"):
+        render_site(load_catalog(MINI), tmp_path / "b", project_root=project)
+
+
+def test_bad_site_config_names_file_and_line(tmp_path):
+    project = _project_copy(tmp_path)
+    (project / "mkdocs.yml").write_text("theme:\n  name: material\n  features: [a\n")
+    with pytest.raises(SiteError, match=r"mkdocs\.yml:\d+:\d+: cannot read the site config"):
+        render_site(load_catalog(MINI), tmp_path / "b", project_root=project)
+
+
+def test_rerender_rewrites_only_what_changed(tmp_path):
+    catalog = load_catalog(MINI)
+    first = render_site(catalog, tmp_path / "b", project_root=REPO, site_dir=tmp_path / "site")
+    assert first.written > 20
+    again = render_site(catalog, tmp_path / "b", project_root=REPO, site_dir=tmp_path / "site")
+    assert again.written == 0
+    stray = first.docs_dir / "records" / "gone.md"
+    stray.write_text("# old page of a deleted record\n")
+    assert render_site(catalog, tmp_path / "b", project_root=REPO, site_dir=tmp_path / "site").written == 1
+    assert not stray.exists()
+
+
+def test_build_command_builds_and_refuses_to_replace_foreign_files(tmp_path):
+    runner = CliRunner()
+    target = tmp_path / "out"
+    target.mkdir()
+    (target / "notes.txt").write_text("mine")
+    args = ["build", str(MINI), "--project", str(REPO), "--site-dir", str(target)]
+    refused = runner.invoke(main, args)
+    assert refused.exit_code == 2 and "--force" in refused.output
+    assert (target / "notes.txt").read_text() == "mine"
+    forced = runner.invoke(main, [*args, "--force"])
+    assert forced.exit_code == 0, forced.output
+    assert (target / "index.html").is_file() and not (target / "notes.txt").exists()
+    again = runner.invoke(main, args)  # a folder aligncat built is replaced without --force
+    assert again.exit_code == 0, again.output
+
+
+def test_build_command_stops_on_an_invalid_catalog(tmp_path):
+    bad = tmp_path / "cat"
+    shutil.copytree(MINI, bad)
+    (bad / "papers" / "alpha2019-base.yaml").write_text("id: alpha2019-base\nkind: paper\ntitel: x\n")
+    result = CliRunner().invoke(main, ["build", str(bad), "--project", str(REPO), "--site-dir",
+                                       str(tmp_path / "site")])
+    assert result.exit_code == 1
+    assert "papers/alpha2019-base.yaml:3:1" in result.output
+    assert not (tmp_path / "site").exists()
