@@ -1,0 +1,177 @@
+"""Import stage, shared parts: record ids, duplicate detection, the per-entry report and writing new records."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..atomic import write_atomic
+from ..load import Catalog, normalise_identifier
+from ..model import kind_folder
+
+IMPORTED, DUPLICATE, UNUSABLE, EXISTS = "imported", "duplicate", "unusable", "exists"
+
+_ARXIV_RE = re.compile(r"(?:arxiv\.org/(?:abs|pdf)/|arXiv:\s*)?(\d{4}\.\d{4,5})(?:v\d+)?(?:\.pdf)?", re.I)
+_STOPWORDS = {"a", "an", "the", "on", "of", "for", "and", "in", "to", "with", "via", "from", "towards", "toward",
+              "is", "are", "by", "at", "as", "do", "does", "can", "what", "how", "why", "when", "we", "you", "your"}
+FUZZY_TITLE_THRESHOLD = 92
+
+
+def slugify(text: str, max_words: int | None = None) -> str:
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+    words = re.findall(r"[a-z0-9]+", ascii_text)
+    if max_words:
+        words = words[:max_words]
+    return "-".join(words)
+
+
+def arxiv_from(text: str | None) -> str | None:
+    """The arXiv id (no version) in an id, 'arXiv:…' string or arxiv.org URL; None when there is none."""
+    if not text:
+        return None
+    m = _ARXIV_RE.search(text)
+    if m and ("arxiv" in text.lower() or re.fullmatch(r"\s*\d{4}\.\d{4,5}(v\d+)?\s*", text)):
+        return m.group(1)
+    return None
+
+
+def make_id(data: dict[str, Any], taken: set[str]) -> str:
+    """'<first author family><year>-<first title words>', made unique with -2, -3 … against `taken`."""
+    authors = data.get("authors") or []
+    first = authors[0] if authors else {}
+    who = slugify(first.get("family") or first.get("literal") or "anon").replace("-", "") or "anon"
+    words = [w for w in slugify(data.get("short_name") or data.get("title", "")).split("-") if w not in _STOPWORDS]
+    base = f"{who[:30]}{data.get('year', '')}" + (f"-{'-'.join(words[:3])}" if words else "")
+    base = base[:90].strip("-")
+    candidate, n = base, 2
+    while candidate in taken:
+        candidate, n = f"{base}-{n}", n + 1
+    return candidate
+
+
+def normalise_title(title: str) -> str:
+    return " ".join(re.findall(r"[a-z0-9]+", unicodedata.normalize("NFKD", title).lower()))
+
+
+@dataclass
+class Entry:
+    """One entry of an imported list and what became of it."""
+
+    source: str                       # where it was read: 'refs.bib:12 (key)' or 'README.md:57'
+    data: dict[str, Any] | None       # the record it becomes (schema-shaped), None when unusable
+    outcome: str = IMPORTED
+    reason: str = ""
+    record_id: str | None = None
+    path: Path | None = None
+    merged_from: list[str] = field(default_factory=list)
+
+
+class DuplicateFinder:
+    """Finds an existing (or already imported) record for new data: same arXiv id, DOI, or a near-equal title."""
+
+    def __init__(self, catalog: Catalog | None) -> None:
+        self.by_id: dict[tuple[str, str], str] = {}
+        self.titles: list[tuple[str, str]] = []
+        if catalog is not None:
+            for r in catalog.records.values():
+                self.add(r.id, r.title, r.ids)
+
+    def add(self, record_id: str, title: str, identifiers: dict[str, str]) -> None:
+        for scheme, value in identifiers.items():
+            self.by_id[(scheme, normalise_identifier(scheme, value))] = record_id
+        self.titles.append((normalise_title(title), record_id))
+
+    def find(self, data: dict[str, Any]) -> tuple[str, str] | None:
+        for scheme, value in (data.get("identifiers") or {}).items():
+            hit = self.by_id.get((scheme, normalise_identifier(scheme, value)))
+            if hit:
+                return hit, f"same {scheme} {value}"
+        title = normalise_title(data.get("title", ""))
+        if not title:
+            return None
+        from rapidfuzz import fuzz, process
+
+        match = process.extractOne(title, [t for t, _ in self.titles], scorer=fuzz.ratio,
+                                   score_cutoff=FUZZY_TITLE_THRESHOLD)
+        if match:
+            _, score, index = match
+            return self.titles[index][1], f"title matches at {score:.0f}%"
+        return None
+
+
+def today() -> str:
+    return _dt.date.today().isoformat()
+
+
+def record_path(root: Path, data: dict[str, Any]) -> Path:
+    return root / kind_folder(data["kind"]) / f"{data['id']}.yaml"
+
+
+def resolve_entries(entries: list[Entry], catalog: Catalog | None, root: Path, *, force: bool = False) -> None:
+    """Give each usable entry an id and decide its outcome: imported, duplicate, or exists (a file is in the way)."""
+    finder = DuplicateFinder(catalog)
+    taken = set(catalog.records) if catalog is not None else set()
+    taken |= {p.stem for p in root.glob("*/*.yaml")} if root.is_dir() else set()
+    for e in entries:
+        if e.data is None:
+            e.outcome = UNUSABLE
+            continue
+        dup = finder.find(e.data)
+        if dup and not force:
+            e.outcome, e.record_id = DUPLICATE, dup[0]
+            e.reason = f"duplicate of '{dup[0]}' ({dup[1]})"
+            continue
+        wanted = e.data.get("id")
+        if wanted and re.fullmatch(r"[a-z0-9]+(?:-[a-z0-9]+)*", wanted) and (wanted not in taken or force):
+            rid = wanted
+        else:
+            rid = make_id(e.data, taken)
+        e.data["id"] = rid
+        e.data = order_record(e.data)
+        e.record_id, e.path = rid, record_path(root, e.data)
+        if e.path.exists() and not force:
+            e.outcome, e.reason = EXISTS, f"{e.path} exists; pass --force to overwrite it"
+            continue
+        taken.add(rid)
+        finder.add(rid, e.data.get("title", ""), e.data.get("identifiers") or {})
+
+
+def order_record(data: dict[str, Any]) -> dict[str, Any]:
+    from ..fmt import key_order
+
+    order = key_order(data["kind"]).keys
+    return {k: data[k] for k in sorted(data, key=lambda k: order.index(k) if k in order else len(order))}
+
+
+def write_entries(entries: Iterable[Entry], *, dry_run: bool = False) -> int:
+    """Write every imported entry's record file atomically; returns how many were (or would be) written."""
+    from ..fmt import record_yaml
+
+    n = 0
+    for e in entries:
+        if e.outcome == IMPORTED and e.data and e.path:
+            if not dry_run:
+                write_atomic(e.path, record_yaml(e.data))
+            n += 1
+    return n
+
+
+def report_lines(entries: list[Entry], *, dry_run: bool = False) -> list[str]:
+    """One line per entry saying what became of it, then a count per outcome."""
+    lines = []
+    verb = "would import" if dry_run else "imported"
+    for e in entries:
+        if e.outcome == IMPORTED:
+            extra = f" (merged {len(e.merged_from) + 1} listings)" if e.merged_from else ""
+            lines.append(f"{e.source}: {verb} as {e.path}{extra}")
+        else:
+            lines.append(f"{e.source}: {e.outcome}: {e.reason}")
+    counts = {k: sum(1 for e in entries if e.outcome == k) for k in (IMPORTED, DUPLICATE, EXISTS, UNUSABLE)}
+    lines.append(f"{len(entries)} entries: {counts[IMPORTED]} {verb}, {counts[DUPLICATE]} duplicates, "
+                 f"{counts[EXISTS]} in the way of existing files, {counts[UNUSABLE]} unusable")
+    return lines
