@@ -123,6 +123,7 @@ def _start_watcher(catalog_dir: Path, root: Path, work: Path, preview_dir: Path)
     observer.start()
 
     def loop() -> None:
+        last_errors = ""
         while not stop.is_set():
             if not changed.wait(0.5):
                 continue
@@ -130,9 +131,13 @@ def _start_watcher(catalog_dir: Path, root: Path, work: Path, preview_dir: Path)
             changed.clear()
             cat = load_catalog(catalog_dir)
             if cat.errors:
-                click.echo(format_diagnostics(cat.errors), err=True)
-                click.echo("the catalog has errors: the preview keeps the last good pages", err=True)
+                text = format_diagnostics(cat.errors)
+                if text != last_errors:  # one save fires several events: say it once
+                    click.echo(text, err=True)
+                    click.echo("the catalog has errors: the preview keeps the last good pages", err=True)
+                last_errors = text
                 continue
+            last_errors = ""
             try:
                 result = render_site(cat, work, project_root=root, site_dir=preview_dir)
             except SiteError as exc:
