@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
@@ -131,21 +132,24 @@ def register(group: click.Group) -> None:
                 RESOURCE_TYPES)) if interactive else "website")}
         data.setdefault("added", today())
         if record_id:
+            if not re.fullmatch(r"[a-z0-9]+(?:-[a-z0-9]+)*", record_id):
+                raise click.UsageError(f"--id '{record_id}' is not a slug: use lower-case letters, digits and single "
+                                       "hyphens, e.g. ouyang2022-instructgpt")
             data["id"] = record_id
         entry = Entry(source, data)
-        resolve_entries([entry], cat, catalog_dir, force=force)
+        resolve_entries([entry], cat, catalog_dir, force=force, exact_ids=bool(record_id))
         if entry.outcome != IMPORTED:
             click.echo(f"error: {entry.reason}", err=True)
             sys.exit(1)
         text = record_yaml(entry.data)
-        problems = validator_for(kind).is_valid(entry.data)
+        valid = validator_for(kind).is_valid(entry.data)
         if dry_run:
             click.echo(text, nl=False)
             return
         from ..atomic import write_atomic
 
         write_atomic(entry.path, text)
-        click.echo(f"wrote {entry.path}" + ("" if problems else " (check it: run `aligncat validate`)"))
+        click.echo(f"wrote {entry.path}" + ("" if valid else " (check it: run `aligncat validate`)"))
         if "summary" not in entry.data:
             click.echo("next: add a summary in your own words, and relations to other records", err=True)
 

@@ -44,7 +44,7 @@ def parse_arxiv_atom(xml_text: str, arxiv_id: str) -> dict[str, Any]:
     entry = root.find("a:entry", _NS)
     title_el = entry.find("a:title", _NS) if entry is not None else None
     if entry is None or title_el is None or not (title_el.text or "").strip() or \
-            (entry.findtext("a:id", "", _NS) or "").endswith("/api/errors"):
+            "/api/errors" in (entry.findtext("a:id", "", _NS) or ""):
         raise LookupError_(f"arXiv has no paper {arxiv_id}; check the id (e.g. 2203.02155)")
     title = " ".join((title_el.text or "").split())
     authors = []

@@ -112,8 +112,13 @@ def record_path(root: Path, data: dict[str, Any]) -> Path:
     return root / kind_folder(data["kind"]) / f"{data['id']}.yaml"
 
 
-def resolve_entries(entries: list[Entry], catalog: Catalog | None, root: Path, *, force: bool = False) -> None:
-    """Give each usable entry an id and decide its outcome: imported, duplicate, or exists (a file is in the way)."""
+def resolve_entries(entries: list[Entry], catalog: Catalog | None, root: Path, *, force: bool = False,
+                    exact_ids: bool = False) -> None:
+    """Give each usable entry an id and decide its outcome: imported, duplicate, or exists (a file is in the way).
+
+    An entry's own id (a BibTeX key) is kept when free, else a new one is made; with exact_ids (an id the user
+    typed) it is kept whatever, so that a file in the way is reported instead of silently avoided.
+    """
     finder = DuplicateFinder(catalog)
     taken = set(catalog.records) if catalog is not None else set()
     taken |= {p.stem for p in root.glob("*/*.yaml")} if root.is_dir() else set()
@@ -127,7 +132,8 @@ def resolve_entries(entries: list[Entry], catalog: Catalog | None, root: Path, *
             e.reason = f"duplicate of '{dup[0]}' ({dup[1]})"
             continue
         wanted = e.data.get("id")
-        if wanted and re.fullmatch(r"[a-z0-9]+(?:-[a-z0-9]+)*", wanted) and (wanted not in taken or force):
+        if wanted and re.fullmatch(r"[a-z0-9]+(?:-[a-z0-9]+)*", wanted) and (wanted not in taken or force
+                                                                          or exact_ids):
             rid = wanted
         else:
             rid = make_id(e.data, taken)
