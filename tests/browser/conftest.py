@@ -77,7 +77,7 @@ def build_once(tmp_path_factory: pytest.TempPathFactory, name: str, make_catalog
             pytest.fail(f"building the {name} site failed in another worker:\n{failed.read_text()}")
         if not done.exists():
             try:
-                catalog_dir = make_catalog(shared / f"{name}-catalog")
+                catalog_dir = make_catalog(shared / f"{name}-{engine}-catalog")
                 catalog = load_catalog(catalog_dir)
                 if name != "real" and catalog.errors:  # the real catalog may be mid-edit; test data may not
                     raise AssertionError(format_diagnostics(catalog.errors))
@@ -135,6 +135,12 @@ def toy_site(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def toy_zensical_site(tmp_path_factory) -> Path:
+    """The toy catalog built with Zensical (same generated pages, Zensical's own theme and search)."""
+    return build_once(tmp_path_factory, "toy", copy_mini_catalog, engine="zensical")
+
+
+@pytest.fixture(scope="session")
 def hostile_site(tmp_path_factory) -> Path:
     """The toy catalog plus one record whose fields try to inject HTML, scripts and Markdown links."""
     return build_once(tmp_path_factory, "hostile", lambda folder: copy_mini_catalog(
@@ -150,6 +156,11 @@ def real_site(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def toy_server(toy_site) -> Iterator[SiteServer]:
     yield from serve_folder(toy_site)
+
+
+@pytest.fixture(scope="session")
+def toy_zensical_server(toy_zensical_site) -> Iterator[SiteServer]:
+    yield from serve_folder(toy_zensical_site)
 
 
 @pytest.fixture(scope="session")

@@ -241,3 +241,20 @@ def test_category_and_tag_bib_downloads_hold_their_records(page, toy_server):
             page.click("a.ac-download")
         bib = open(info.value.path(), encoding="utf-8").read()
         assert set(re.findall(r"^@\w+\{([^,]+),", bib, flags=re.M)) == rows
+
+
+def test_zensical_site_searches_and_filters_too(page, toy_zensical_server):
+    """The Zensical build has the same features: its own search finds a record, the table filter works."""
+    server = toy_zensical_server
+    page.goto(server.url(""))
+    page.wait_for_load_state("networkidle")
+    page.click(".md-search__button")
+    page.keyboard.type("ToyBench", delay=20)
+    hit = page.locator('a[href*="records/toybench2021/?h="]').first  # result links carry the query
+    hit.wait_for()
+    hit.click()
+    page.wait_for_url(re.compile("records/toybench2021/"))
+    page.goto(server.url("browse/?kind=dataset"))
+    shown = page.locator("table#records tbody tr:not([hidden])").evaluate_all("rows => rows.map(r => r.dataset.kind)")
+    assert shown and set(shown) == {"dataset"}
+    assert page.external_requests == []
