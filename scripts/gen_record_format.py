@@ -16,8 +16,16 @@ from aligncat.schema import RECORD_KINDS, bundled_schema, raw_schema, resolve
 
 PAGE = Path(__file__).resolve().parents[1] / "docs" / "record-format.md"
 # Nested objects documented in their own tables, in this order.
-NESTED = ("identifiers", "author", "link", "relation", "provenance", "dataset_info", "benchmark_info",
-          "resource_info")
+NESTED = (
+    "identifiers",
+    "author",
+    "link",
+    "relation",
+    "provenance",
+    "dataset_info",
+    "benchmark_info",
+    "resource_info",
+)
 
 
 def _type_of(schema: dict, node: dict) -> str:
@@ -58,8 +66,10 @@ def _field_rows(schema: dict, node: dict) -> list[str]:
             kind = f"list of {anchor}" if resolved.get("type") == "array" else anchor
         else:
             kind = _type_of(schema, sub)
-        rows.append(f"| `{name}` | {'yes' if name in required else ''} | {_cell(kind)} | "
-                    f"{_cell(resolved.get('description', sub.get('description', '')))} |")
+        rows.append(
+            f"| `{name}` | {'yes' if name in required else ''} | {_cell(kind)} | "
+            f"{_cell(resolved.get('description', sub.get('description', '')))} |"
+        )
     return rows
 
 
@@ -77,7 +87,12 @@ def record_format_markdown() -> str:
     ]
     for kind in RECORD_KINDS:
         schema = bundled_schema(kind)
-        out += [f"## {raw_schema(kind)['title']} (`kind: {kind}`)", "", _cell(raw_schema(kind)["description"]), ""]
+        out += [
+            f"## {raw_schema(kind)['title']} (`kind: {kind}`)",
+            "",
+            _cell(raw_schema(kind)["description"]),
+            "",
+        ]
         out += _field_rows(schema, schema)
         out.append("")
     defs_schema = bundled_schema("paper")
@@ -86,13 +101,20 @@ def record_format_markdown() -> str:
         out += [f"## {name}", "", _cell(node.get("description", "")), ""]
         out += _field_rows(defs_schema, node)
         out.append("")
-    out += ["## Relation types", "",
-            "A relation goes from the record that holds it (the source) to `target`. The reverse is computed.", "",
-            "| type | reads | reverse reads | meaning | from | to |", "| --- | --- | --- | --- | --- | --- |"]
+    out += [
+        "## Relation types",
+        "",
+        "A relation goes from the record that holds it (the source) to `target`. The reverse is computed.",
+        "",
+        "| type | reads | reverse reads | meaning | from | to |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
     for rt in RELATION_TYPES.values():
-        out.append(f"| `{rt.name}` | {rt.label} | {rt.inverse_label} | {_cell(rt.meaning)}"
-                   f"{' (the target must be older)' if rt.ordered else ''} | {', '.join(rt.sources)} | "
-                   f"{', '.join(rt.targets)} |")
+        out.append(
+            f"| `{rt.name}` | {rt.label} | {rt.inverse_label} | {_cell(rt.meaning)}"
+            f"{' (the target must be older)' if rt.ordered else ''} | {', '.join(rt.sources)} | "
+            f"{', '.join(rt.targets)} |"
+        )
     out.append("")
     return "\n".join(out)
 

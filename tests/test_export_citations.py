@@ -90,18 +90,35 @@ def test_cli_export_writes_a_slice_atomically(tmp_path):
 
 # Text a title, venue or name can hold: letters of any script, digits, punctuation, TeX's specials and ligatures.
 _SPECIALS = "&%#_~\\-`'?!\"@,.:;()[]<>/|*+="
-_PYBTEX_UNSAFE = "${}^"  # pybtex's LaTeX decoder leaves \textdollar & co. undecoded (checked separately below)
-_text = st.text(
-    alphabet=st.one_of(st.characters(categories=("Lu", "Ll", "Nd"), max_codepoint=0x30FF),
-                       st.sampled_from(_SPECIALS + _PYBTEX_UNSAFE + " ")),
-    min_size=1, max_size=40,
-).map(lambda s: " ".join(s.split())).filter(bool)
+_PYBTEX_UNSAFE = (
+    "${}^"  # pybtex's LaTeX decoder leaves \textdollar & co. undecoded (checked separately below)
+)
+_text = (
+    st.text(
+        alphabet=st.one_of(
+            st.characters(categories=("Lu", "Ll", "Nd"), max_codepoint=0x30FF),
+            st.sampled_from(_SPECIALS + _PYBTEX_UNSAFE + " "),
+        ),
+        min_size=1,
+        max_size=40,
+    )
+    .map(lambda s: " ".join(s.split()))
+    .filter(bool)
+)
 
 
 def _record(title: str, venue: str, family: str, given: str):
-    return record_from_dict({"id": "x2020-prop", "kind": "paper", "title": title, "year": 2020, "venue": venue,
-                             "venue_type": "conference", "authors": [{"family": family, "given": given},
-                                                                     {"literal": venue}]})
+    return record_from_dict(
+        {
+            "id": "x2020-prop",
+            "kind": "paper",
+            "title": title,
+            "year": 2020,
+            "venue": venue,
+            "venue_type": "conference",
+            "authors": [{"family": family, "given": given}, {"literal": venue}],
+        }
+    )
 
 
 def _names(text: str) -> str:
@@ -145,25 +162,35 @@ def test_dollar_caret_and_braces_are_written_as_textcomp_commands():
     r = _record("Cost $5 {x^2}", "V", "F", "G")
     entry = record_to_bibtex(r)
     assert r"\textdollar{}5 \textbraceleft{}x\textasciicircum{}2\textbraceright{}" in entry
-    assert pybtex_parse(entry, "bibtex").entries["x2020-prop"].fields["title"].count("{") == \
-        pybtex_parse(entry, "bibtex").entries["x2020-prop"].fields["title"].count("}")
+    assert pybtex_parse(entry, "bibtex").entries["x2020-prop"].fields["title"].count("{") == pybtex_parse(
+        entry, "bibtex"
+    ).entries["x2020-prop"].fields["title"].count("}")
 
 
 # --- CITATION.cff is valid for cffconvert --------------------------------------------------------------------
+
 
 def _cffconvert() -> Path | None:
     """cffconvert in a throwaway venv (it pins jsonschema<4, so it cannot live in ours); made once per machine."""
     import subprocess
     import sys
 
-    venv = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "aligncat-tests" / "cffconvert-venv"
+    venv = (
+        Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "aligncat-tests" / "cffconvert-venv"
+    )
     exe = venv / "bin" / "cffconvert"
     if exe.exists():
         return exe
     try:
-        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, capture_output=True, timeout=120)
-        subprocess.run([str(venv / "bin" / "pip"), "install", "-q", "cffconvert==2.0.0"], check=True,
-                       capture_output=True, timeout=300)
+        subprocess.run(
+            [sys.executable, "-m", "venv", str(venv)], check=True, capture_output=True, timeout=120
+        )
+        subprocess.run(
+            [str(venv / "bin" / "pip"), "install", "-q", "cffconvert==2.0.0"],
+            check=True,
+            capture_output=True,
+            timeout=300,
+        )
     except (subprocess.SubprocessError, OSError):
         return None
     return exe if exe.exists() else None
@@ -188,8 +215,9 @@ def test_cff_is_valid_for_cffconvert(cffconvert, mini, tmp_path, source):
         path.write_text(export(mini, "cff"), encoding="utf-8")
     else:
         path = Path(__file__).parents[1] / "CITATION.cff"
-    res = subprocess.run([str(cffconvert), "--validate", "-i", str(path)], capture_output=True, text=True,
-                         timeout=120)
+    res = subprocess.run(
+        [str(cffconvert), "--validate", "-i", str(path)], capture_output=True, text=True, timeout=120
+    )
     assert res.returncode == 0, res.stdout + res.stderr
     assert "valid" in res.stdout
 

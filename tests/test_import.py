@@ -57,8 +57,11 @@ def test_messy_bibtex_accounts_for_every_entry():
     by_key = {e.data["id"]: e.data for e in entries if e.data}
     fair = by_key["mueller2021fair"]
     assert fair["title"] == "Über Fairness: Aligning LLMs with Café Values & Norms"
-    assert fair["authors"] == [{"family": "Müller", "given": "Jörg"}, {"family": "de la Cruz", "given": "María"},
-                               {"literal": "The ACME Collective"}]
+    assert fair["authors"] == [
+        {"family": "Müller", "given": "Jörg"},
+        {"family": "de la Cruz", "given": "María"},
+        {"literal": "The ACME Collective"},
+    ]
     assert fair["venue"] == "Advances in Neural Information Processing Systems"  # @string macro resolved
     assert fair["date"] == "2021-12"  # month macro
     assert fair["identifiers"] == {"doi": "10.5555/fake.2021.42"}  # URL prefix dropped
@@ -123,11 +126,17 @@ def test_survey_readme_style_merges_repeats_into_one_record_with_every_category(
     items = parse_markdown((IMPORT / "survey_readme.md").read_text())
     assert len(items) == 72  # every numbered line; the <details> table of contents is skipped
     entries = items_to_entries(items, "survey_readme.md", taxonomy=real.taxonomy)
-    ouyang = next(e for e in entries if e.data and e.data["title"].startswith("Training language models to follow"))
+    ouyang = next(
+        e for e in entries if e.data and e.data["title"].startswith("Training language models to follow")
+    )
     assert len(ouyang.merged_from) == 4
-    assert ouyang.data["categories"] == ["def-preferences-demonstrations", "def-preferences-feedback",
-                                         "def-values-principles-hhh", "def-values-representation-desirable-behaviors",
-                                         "eval-preferences-human-evaluation"]
+    assert ouyang.data["categories"] == [
+        "def-preferences-demonstrations",
+        "def-preferences-feedback",
+        "def-values-principles-hhh",
+        "def-values-representation-desirable-behaviors",
+        "eval-preferences-human-evaluation",
+    ]
     assert ouyang.data["authors"] == [{"family": "Ouyang"}]
     assert ouyang.data["venue"] == "Neurips 2022"
     assert sum(1 + len(e.merged_from) for e in entries) == 72  # every line lands in exactly one entry
@@ -155,11 +164,24 @@ def test_survey_readme_import_validates_against_the_real_taxonomy(tmp_path):
 
 
 def test_linked_title_style(toy):
-    res = run("import", "markdown", IMPORT / "style_linked_titles.md", "--catalog", toy, "--dry-run",
-              "--map", "Human Feedback=def-two", "--map", "Benchmarks=eval-one")
+    res = run(
+        "import",
+        "markdown",
+        IMPORT / "style_linked_titles.md",
+        "--catalog",
+        toy,
+        "--dry-run",
+        "--map",
+        "Human Feedback=def-two",
+        "--map",
+        "Benchmarks=eval-one",
+    )
     assert "5 items" not in res.output
-    entries = items_to_entries(parse_markdown((IMPORT / "style_linked_titles.md").read_text()), "x",
-                               mapping={"Human Feedback": "def-two", "Benchmarks": "eval-one"})
+    entries = items_to_entries(
+        parse_markdown((IMPORT / "style_linked_titles.md").read_text()),
+        "x",
+        mapping={"Human Feedback": "def-two", "Benchmarks": "eval-one"},
+    )
     drlhp = entries[0].data
     assert drlhp["title"] == "Deep Reinforcement Learning from Human Preferences"
     assert drlhp["authors"][0] == {"family": "Christiano", "given": "Paul"}
@@ -171,8 +193,11 @@ def test_linked_title_style(toy):
 
 
 def test_bold_linked_title_style_and_unusable_line():
-    entries = items_to_entries(parse_markdown((IMPORT / "style_bold_links.md").read_text()), "x",
-                               mapping={"Values": "def-three", "Evaluation": "eval-three"})
+    entries = items_to_entries(
+        parse_markdown((IMPORT / "style_bold_links.md").read_text()),
+        "x",
+        mapping={"Values": "def-three", "Evaluation": "eval-three"},
+    )
     ethics = next(e.data for e in entries if e.data and "Shared Human Values" in e.data["title"])
     assert ethics["venue"] == "ICLR 2021"
     assert ethics["categories"] == ["def-three", "eval-three"]  # title case differs between the two listings

@@ -26,9 +26,26 @@ def run(*args, input=None):
 
 
 def test_new_paper_from_flags_validates(toy):
-    res = run("new", "paper", "--catalog", toy, "--title", "Omega: A New Toy Method", "--year", "2024",
-              "--author", "Omega, Oz", "--author", "Toy Lab", "--category", "def-one", "--url",
-              "https://example.org/omega", "--summary", "A fictional method added by the new command's test.")
+    res = run(
+        "new",
+        "paper",
+        "--catalog",
+        toy,
+        "--title",
+        "Omega: A New Toy Method",
+        "--year",
+        "2024",
+        "--author",
+        "Omega, Oz",
+        "--author",
+        "Toy Lab",
+        "--category",
+        "def-one",
+        "--url",
+        "https://example.org/omega",
+        "--summary",
+        "A fictional method added by the new command's test.",
+    )
     assert res.exit_code == 0, res.output
     path = toy / "papers" / "omega2024-omega-new-toy.yaml"
     assert f"wrote {path}" in res.output
@@ -40,8 +57,20 @@ def test_new_paper_from_flags_validates(toy):
 
 
 def test_new_resource_needs_its_type_and_gets_it(toy):
-    res = run("new", "resource", "--catalog", toy, "--title", "A Toy Tool", "--year", "2024", "--resource-type",
-              "tool", "--id", "toytool2024")
+    res = run(
+        "new",
+        "resource",
+        "--catalog",
+        toy,
+        "--title",
+        "A Toy Tool",
+        "--year",
+        "2024",
+        "--resource-type",
+        "tool",
+        "--id",
+        "toytool2024",
+    )
     assert res.exit_code == 0, res.output
     assert load_catalog(toy).records["toytool2024"].resource.type == "tool"
 
@@ -55,11 +84,24 @@ def test_new_from_bibtex_on_stdin(toy):
 
 
 def test_new_refuses_a_duplicate_and_an_existing_file(toy):
-    res = run("new", "paper", "--catalog", toy, "--title", "Beta: Learning from Toy Preferences", "--year", "2020")
+    res = run(
+        "new", "paper", "--catalog", toy, "--title", "Beta: Learning from Toy Preferences", "--year", "2020"
+    )
     assert res.exit_code == 1 and "duplicate of 'beta2020-method'" in res.output
     path = toy / "papers" / "x2024.yaml"
     path.write_text("# someone's draft\n")
-    res = run("new", "paper", "--catalog", toy, "--title", "Something Else Entirely", "--year", "2024", "--id", "x2024")
+    res = run(
+        "new",
+        "paper",
+        "--catalog",
+        toy,
+        "--title",
+        "Something Else Entirely",
+        "--year",
+        "2024",
+        "--id",
+        "x2024",
+    )
     assert res.exit_code == 1 and "pass --force" in res.output
     assert path.read_text() == "# someone's draft\n"
 

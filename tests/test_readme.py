@@ -54,6 +54,10 @@ def test_readme_escapes_markdown_in_titles(tmp_path):
     cat = tmp_path / "catalog"
     shutil.copytree(MINI, cat)
     p = cat / "papers" / "delta2022-critique.yaml"
-    p.write_text(p.read_text().replace("title: 'Delta: What Gamma Gets Wrong'", "title: 'Delta: *What* [Gamma] Gets_Wrong'"))
+    p.write_text(
+        p.read_text().replace(
+            "title: 'Delta: What Gamma Gets Wrong'", "title: 'Delta: *What* [Gamma] Gets_Wrong'"
+        )
+    )
     text = export(load_catalog(cat), "awesome-md")
     assert r"**Delta: \*What\* \[Gamma\] Gets\_Wrong**" in text

@@ -58,8 +58,12 @@ def test_pull_request_checks_validate_with_annotations_format_test_and_build():
     text = (ROOT / ".github" / "workflows" / "pull-request.yml").read_text()
     doc = _load(ROOT / ".github" / "workflows" / "pull-request.yml")
     assert "pull_request" in doc["on"]
-    for command in ("aligncat validate catalog --format github", "aligncat fmt --check catalog",
-                    "python -m pytest", "aligncat build"):
+    for command in (
+        "aligncat validate catalog --format github",
+        "aligncat fmt --check catalog",
+        "python -m pytest",
+        "aligncat build",
+    ):
         assert command in text, command
 
 
@@ -87,15 +91,18 @@ def test_pre_commit_hooks_run_validate_and_fmt_check_locally():
 
 
 def test_record_format_page_matches_the_schemas():
-    spec = importlib.util.spec_from_file_location("gen_record_format", ROOT / "scripts" / "gen_record_format.py")
+    spec = importlib.util.spec_from_file_location(
+        "gen_record_format", ROOT / "scripts" / "gen_record_format.py"
+    )
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     page = (ROOT / "docs" / "record-format.md").read_text(encoding="utf-8")
     assert page == module.record_format_markdown(), "run: python scripts/gen_record_format.py"
     # every property of every record schema is documented
     for kind in ("paper", "dataset", "benchmark", "resource"):
-        for prop in yaml.safe_load((ROOT / "src" / "aligncat" / "schemas" / f"{kind}.schema.json").read_text())[
-                "properties"]:
+        for prop in yaml.safe_load(
+            (ROOT / "src" / "aligncat" / "schemas" / f"{kind}.schema.json").read_text()
+        )["properties"]:
             assert f"| `{prop}` |" in page, prop
 
 
@@ -105,5 +112,6 @@ def test_citation_cff_is_the_current_export_of_the_catalog_citation():
 
     cat = load_catalog(ROOT / "catalog", checks=False)
     expected = export(cat, "cff", Selection(ids=(cat.info.survey,)))
-    assert (ROOT / "CITATION.cff").read_text(encoding="utf-8") == expected, \
+    assert (ROOT / "CITATION.cff").read_text(encoding="utf-8") == expected, (
         f"run: aligncat export cff catalog --id {cat.info.survey} -o CITATION.cff"
+    )

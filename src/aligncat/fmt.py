@@ -125,11 +125,16 @@ def format_text(text: str, *, path: Path = Path("record.yaml"), schema_name: str
         data = y.load(text)
     except MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
-        raise FormatError(str(path), mark.line + 1 if mark else None, f"not valid YAML: {e.problem or e}",
-                          "fix the YAML syntax first (run `aligncat validate` for details)") from None
+        raise FormatError(
+            str(path),
+            mark.line + 1 if mark else None,
+            f"not valid YAML: {e.problem or e}",
+            "fix the YAML syntax first (run `aligncat validate` for details)",
+        ) from None
     except Exception as e:  # ruamel raises plain errors for duplicate keys and the like
-        raise FormatError(str(path), None, f"cannot read: {e}", "fix the YAML first (run `aligncat validate`)") \
-            from None
+        raise FormatError(
+            str(path), None, f"cannot read: {e}", "fix the YAML first (run `aligncat validate`)"
+        ) from None
     if data is None:
         return text
     name = schema_name or schema_for(path, data)
@@ -176,8 +181,13 @@ def iter_yaml_files(paths: Iterable[Path]) -> Iterator[Path]:
     """The YAML files named, and those inside the folders named, in a stable order."""
     for p in paths:
         if p.is_dir():
-            yield from sorted(q for q in p.rglob("*") if q.suffix in (".yaml", ".yml") and q.is_file()
-                              and not any(part.startswith(".") for part in q.relative_to(p).parts))
+            yield from sorted(
+                q
+                for q in p.rglob("*")
+                if q.suffix in (".yaml", ".yml")
+                and q.is_file()
+                and not any(part.startswith(".") for part in q.relative_to(p).parts)
+            )
         else:
             yield p
 
@@ -187,8 +197,11 @@ def format_file(path: Path, *, check: bool = False) -> FileResult:
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as e:
-        return FileResult(path, False, FormatError(str(path), None, f"cannot read: {e}",
-                                                   "check the path and that the file is UTF-8"))
+        return FileResult(
+            path,
+            False,
+            FormatError(str(path), None, f"cannot read: {e}", "check the path and that the file is UTF-8"),
+        )
     try:
         new = format_text(text, path=path)
     except FormatError as e:

@@ -8,10 +8,26 @@ from pathlib import Path
 
 import click
 
-CATALOG_OPT = click.option("--catalog", "catalog_dir", type=click.Path(file_okay=False, path_type=Path),
-                           default="catalog", show_default=True, help="The catalog folder.")
+CATALOG_OPT = click.option(
+    "--catalog",
+    "catalog_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default="catalog",
+    show_default=True,
+    help="The catalog folder.",
+)
 KINDS = ("paper", "dataset", "benchmark", "resource")
-RESOURCE_TYPES = ("blog-post", "tool", "book", "instrument", "model", "leaderboard", "website", "report", "theory")
+RESOURCE_TYPES = (
+    "blog-post",
+    "tool",
+    "book",
+    "instrument",
+    "model",
+    "leaderboard",
+    "website",
+    "report",
+    "theory",
+)
 
 
 def _load(catalog_dir: Path):
@@ -32,8 +48,9 @@ def _read_input(path: str) -> tuple[str, str]:
     except FileNotFoundError:
         raise click.UsageError(f"no file {path}") from None
     except UnicodeDecodeError as e:
-        raise click.UsageError(f"{path} is not UTF-8 text ({e.reason} at byte {e.start}); convert it first") \
-            from None
+        raise click.UsageError(
+            f"{path} is not UTF-8 text ({e.reason} at byte {e.start}); convert it first"
+        ) from None
 
 
 def _finish(entries, *, dry_run: bool) -> None:
@@ -52,20 +69,44 @@ def register(group: click.Group) -> None:
     @CATALOG_OPT
     @click.option("--title", help="The work's full title.")
     @click.option("--year", type=int, help="Year of first public release.")
-    @click.option("--author", "authors", multiple=True, help="'Family, Given' or an organisation (repeatable).")
+    @click.option(
+        "--author", "authors", multiple=True, help="'Family, Given' or an organisation (repeatable)."
+    )
     @click.option("--venue", help="Where it was published, e.g. 'NeurIPS 2022'.")
     @click.option("--category", "categories", multiple=True, help="A taxonomy category id (repeatable).")
     @click.option("--tag", "tags", multiple=True, help="A tag id (repeatable).")
     @click.option("--url", help="The paper's (or resource's) web page.")
     @click.option("--summary", help="One to three sentences in your own words.")
-    @click.option("--resource-type", type=click.Choice(RESOURCE_TYPES), help="For resources: what sort it is.")
+    @click.option(
+        "--resource-type", type=click.Choice(RESOURCE_TYPES), help="For resources: what sort it is."
+    )
     @click.option("--id", "record_id", help="The record id (default: family name, year and title words).")
-    @click.option("--bibtex", "bibtex_file", help="Fill the record from the first entry of a .bib FILE ('-': stdin).")
+    @click.option(
+        "--bibtex", "bibtex_file", help="Fill the record from the first entry of a .bib FILE ('-': stdin)."
+    )
     @click.option("--arxiv", "arxiv_id", help="Fill the record from arXiv (network lookup, 15 s time-out).")
-    @click.option("--force", is_flag=True, help="Overwrite an existing record file, and skip the duplicate check.")
+    @click.option(
+        "--force", is_flag=True, help="Overwrite an existing record file, and skip the duplicate check."
+    )
     @click.option("--dry-run", is_flag=True, help="Print the record instead of writing it.")
-    def new(kind, catalog_dir, title, year, authors, venue, categories, tags, url, summary, resource_type, record_id,
-            bibtex_file, arxiv_id, force, dry_run) -> None:
+    def new(
+        kind,
+        catalog_dir,
+        title,
+        year,
+        authors,
+        venue,
+        categories,
+        tags,
+        url,
+        summary,
+        resource_type,
+        record_id,
+        bibtex_file,
+        arxiv_id,
+        force,
+        dry_run,
+    ) -> None:
         """Scaffold a valid record of KIND: from flags, prompts, a BibTeX entry or an arXiv id.
 
         \b
@@ -126,15 +167,24 @@ def register(group: click.Group) -> None:
             data["tags"] = list(tags)
         if url:
             data["links"] = [{"type": "paper" if kind == "paper" else "project", "url": url}] + [
-                x for x in data.get("links", []) if x["url"] != url]
+                x for x in data.get("links", []) if x["url"] != url
+            ]
         if kind == "resource":
-            data["resource"] = {"type": resource_type or (click.prompt("resource type", type=click.Choice(
-                RESOURCE_TYPES)) if interactive else "website")}
+            data["resource"] = {
+                "type": resource_type
+                or (
+                    click.prompt("resource type", type=click.Choice(RESOURCE_TYPES))
+                    if interactive
+                    else "website"
+                )
+            }
         data.setdefault("added", today())
         if record_id:
             if not re.fullmatch(r"[a-z0-9]+(?:-[a-z0-9]+)*", record_id):
-                raise click.UsageError(f"--id '{record_id}' is not a slug: use lower-case letters, digits and single "
-                                       "hyphens, e.g. ouyang2022-instructgpt")
+                raise click.UsageError(
+                    f"--id '{record_id}' is not a slug: use lower-case letters, digits and single "
+                    "hyphens, e.g. ouyang2022-instructgpt"
+                )
             data["id"] = record_id
         entry = Entry(source, data)
         resolve_entries([entry], cat, catalog_dir, force=force, exact_ids=bool(record_id))
@@ -160,9 +210,16 @@ def register(group: click.Group) -> None:
     @import_group.command("bibtex")
     @click.argument("file")
     @CATALOG_OPT
-    @click.option("--kind", type=click.Choice(KINDS), default="paper", show_default=True,
-                  help="Kind of the records made (an entry's note 'Dataset' or 'Benchmark' overrides it).")
-    @click.option("--category", "categories", multiple=True, help="File every imported record under this category.")
+    @click.option(
+        "--kind",
+        type=click.Choice(KINDS),
+        default="paper",
+        show_default=True,
+        help="Kind of the records made (an entry's note 'Dataset' or 'Benchmark' overrides it).",
+    )
+    @click.option(
+        "--category", "categories", multiple=True, help="File every imported record under this category."
+    )
     @click.option("--force", is_flag=True, help="Overwrite existing files and import duplicates anyway.")
     @click.option("--dry-run", is_flag=True, help="Report what would happen; write nothing.")
     def import_bibtex(file, catalog_dir, kind, categories, force, dry_run) -> None:
@@ -189,8 +246,13 @@ def register(group: click.Group) -> None:
     @import_group.command("markdown")
     @click.argument("file")
     @CATALOG_OPT
-    @click.option("--map", "mappings", multiple=True, metavar="HEADING=CATEGORY",
-                  help="File entries under HEADING in CATEGORY (repeatable); other headings match category titles.")
+    @click.option(
+        "--map",
+        "mappings",
+        multiple=True,
+        metavar="HEADING=CATEGORY",
+        help="File entries under HEADING in CATEGORY (repeatable); other headings match category titles.",
+    )
     @click.option("--kind", type=click.Choice(KINDS), default="paper", show_default=True)
     @click.option("--force", is_flag=True, help="Overwrite existing files and import duplicates anyway.")
     @click.option("--dry-run", is_flag=True, help="Report what would happen; write nothing.")
@@ -210,10 +272,13 @@ def register(group: click.Group) -> None:
                 raise click.UsageError(f"--map {m}: no category '{category}' in the taxonomy")
             mapping[heading.strip()] = category
         text, name = _read_input(file)
-        entries = items_to_entries(parse_markdown(text), name, taxonomy=cat.taxonomy, mapping=mapping, kind=kind)
+        entries = items_to_entries(
+            parse_markdown(text), name, taxonomy=cat.taxonomy, mapping=mapping, kind=kind
+        )
         if not entries:
-            raise click.UsageError(f"{name}: found no list entries (numbered or bulleted lines with a bold or "
-                                   "linked title)")
+            raise click.UsageError(
+                f"{name}: found no list entries (numbered or bulleted lines with a bold or linked title)"
+            )
         resolve_entries(entries, cat, catalog_dir, force=force)
         _finish(entries, dry_run=dry_run)
 
@@ -235,18 +300,31 @@ def register(group: click.Group) -> None:
             click.echo(str(r.error), err=True)
         for r in changed:
             click.echo(f"{'would reformat' if check else 'reformatted'} {r.path}")
-        click.echo(f"{len(results)} files, {len(changed)} {'not canonical' if check else 'reformatted'}, "
-                   f"{len(errors)} unreadable", err=True)
+        click.echo(
+            f"{len(results)} files, {len(changed)} {'not canonical' if check else 'reformatted'}, "
+            f"{len(errors)} unreadable",
+            err=True,
+        )
         if check and changed:
-            cmd = "aligncat fmt " + " ".join(str(r.path) for r in changed[:20]) + (" ..." if len(changed) > 20 else "")
-            click.echo(f"to fix, run: {cmd if len(changed) <= 20 else 'aligncat fmt ' + ' '.join(map(str, targets))}",
-                       err=True)
+            cmd = (
+                "aligncat fmt "
+                + " ".join(str(r.path) for r in changed[:20])
+                + (" ..." if len(changed) > 20 else "")
+            )
+            click.echo(
+                f"to fix, run: {cmd if len(changed) <= 20 else 'aligncat fmt ' + ' '.join(map(str, targets))}",
+                err=True,
+            )
         sys.exit(1 if errors or (check and changed) else 0)
 
     @group.command("readme")
     @CATALOG_OPT
-    @click.option("--update", "update", type=click.Path(dir_okay=False, path_type=Path),
-                  help="Replace the list between the aligncat:readme marks of this file.")
+    @click.option(
+        "--update",
+        "update",
+        type=click.Path(dir_okay=False, path_type=Path),
+        help="Replace the list between the aligncat:readme marks of this file.",
+    )
     def readme(catalog_dir, update) -> None:
         """Print the catalog as an awesome-list README section (each work once, anchors that resolve)."""
         from ..atomic import write_atomic
@@ -264,8 +342,10 @@ def register(group: click.Group) -> None:
             raise click.UsageError(f"no file {update}") from None
         new_text = replace_between_marks(current, text)
         if new_text is None:
-            raise click.UsageError(f"{update} has no list marks; add these two lines where the list goes:\n"
-                                   f"{BEGIN_MARK}\n{END_MARK}")
+            raise click.UsageError(
+                f"{update} has no list marks; add these two lines where the list goes:\n"
+                f"{BEGIN_MARK}\n{END_MARK}"
+            )
         if new_text != current:
             write_atomic(update, new_text)
         click.echo(f"{'updated' if new_text != current else 'unchanged'}: {update}", err=True)
@@ -274,5 +354,9 @@ def register(group: click.Group) -> None:
 def _author(text: str) -> dict[str, str]:
     family, sep, given = text.partition(",")
     if sep:
-        return {"family": family.strip(), "given": given.strip()} if given.strip() else {"family": family.strip()}
+        return (
+            {"family": family.strip(), "given": given.strip()}
+            if given.strip()
+            else {"family": family.strip()}
+        )
     return {"literal": text.strip()}

@@ -6,12 +6,32 @@ from ..model import Record
 
 # The publication genre every citation format derives its entry type from. `venue_type` wins when set;
 # otherwise the record kind decides (a dataset or benchmark without a venue is cited as data).
-GENRES = ("conference", "journal", "workshop", "preprint", "book", "chapter", "thesis", "report", "blog",
-          "website", "software", "dataset", "other")
+GENRES = (
+    "conference",
+    "journal",
+    "workshop",
+    "preprint",
+    "book",
+    "chapter",
+    "thesis",
+    "report",
+    "blog",
+    "website",
+    "software",
+    "dataset",
+    "other",
+)
 
 _KIND_DEFAULT = {"paper": "other", "dataset": "dataset", "benchmark": "dataset", "resource": "website"}
-_RESOURCE_TYPE_GENRE = {"blog-post": "blog", "tool": "software", "book": "book", "report": "report",
-                        "website": "website", "leaderboard": "website", "model": "software"}
+_RESOURCE_TYPE_GENRE = {
+    "blog-post": "blog",
+    "tool": "software",
+    "book": "book",
+    "report": "report",
+    "website": "website",
+    "leaderboard": "website",
+    "model": "software",
+}
 
 MONTH_MACROS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 

@@ -142,7 +142,9 @@ def record_to_bibtex(r: Record) -> str:
     return f"@{entry_type}{{{r.id},\n{body}\n}}\n"
 
 
-@register("bibtex", ".bib", "application/x-bibtex", "BibTeX entries keyed by record id (for LaTeX, Zotero, JabRef)")
+@register(
+    "bibtex", ".bib", "application/x-bibtex", "BibTeX entries keyed by record id (for LaTeX, Zotero, JabRef)"
+)
 def export_bibtex(catalog: Catalog, records: tuple[Record, ...]) -> str:
     header = f"% {catalog.info.title}: {len(records)} entries, exported by aligncat\n"
     return header + "".join("\n" + record_to_bibtex(r) for r in sorted(records, key=lambda r: r.id))

@@ -62,8 +62,12 @@ def record_to_csl(r: Record) -> dict[str, Any]:
     return item
 
 
-@register("csl-json", ".json", "application/vnd.citationstyles.csl+json",
-          "CSL-JSON items (for Pandoc, Zotero and citeproc)")
+@register(
+    "csl-json",
+    ".json",
+    "application/vnd.citationstyles.csl+json",
+    "CSL-JSON items (for Pandoc, Zotero and citeproc)",
+)
 def export_csl_json(catalog: Catalog, records: tuple[Record, ...]) -> str:
     items = [record_to_csl(r) for r in sorted(records, key=lambda r: r.id)]
     return json.dumps(items, indent=2, ensure_ascii=False) + "\n"

@@ -64,6 +64,8 @@ def record_to_ris(r: Record) -> str:
     return "".join(out)
 
 
-@register("ris", ".ris", "application/x-research-info-systems", "RIS references (for EndNote, Mendeley, Zotero)")
+@register(
+    "ris", ".ris", "application/x-research-info-systems", "RIS references (for EndNote, Mendeley, Zotero)"
+)
 def export_ris(catalog: Catalog, records: tuple[Record, ...]) -> str:
     return "\n".join(record_to_ris(r) for r in sorted(records, key=lambda r: r.id))

@@ -28,11 +28,15 @@ def fetch_arxiv(arxiv_id: str, *, timeout: float = TIMEOUT_SECONDS) -> str:
         with urllib.request.urlopen(req, timeout=timeout) as resp:  # noqa: S310 (fixed https host)
             return resp.read().decode("utf-8")
     except TimeoutError:
-        raise LookupError_(f"arXiv did not answer within {timeout:g} s; try again later, or write the record with "
-                           "`aligncat new paper --title ... --year ...`") from None
+        raise LookupError_(
+            f"arXiv did not answer within {timeout:g} s; try again later, or write the record with "
+            "`aligncat new paper --title ... --year ...`"
+        ) from None
     except (urllib.error.URLError, OSError) as e:
-        raise LookupError_(f"could not reach arXiv ({getattr(e, 'reason', e)}); check the network, or write the "
-                           "record with `aligncat new paper --title ... --year ...`") from None
+        raise LookupError_(
+            f"could not reach arXiv ({getattr(e, 'reason', e)}); check the network, or write the "
+            "record with `aligncat new paper --title ... --year ...`"
+        ) from None
 
 
 def parse_arxiv_atom(xml_text: str, arxiv_id: str) -> dict[str, Any]:
@@ -43,8 +47,12 @@ def parse_arxiv_atom(xml_text: str, arxiv_id: str) -> dict[str, Any]:
         raise LookupError_(f"arXiv's answer for {arxiv_id} is not valid XML ({e})") from None
     entry = root.find("a:entry", _NS)
     title_el = entry.find("a:title", _NS) if entry is not None else None
-    if entry is None or title_el is None or not (title_el.text or "").strip() or \
-            "/api/errors" in (entry.findtext("a:id", "", _NS) or ""):
+    if (
+        entry is None
+        or title_el is None
+        or not (title_el.text or "").strip()
+        or "/api/errors" in (entry.findtext("a:id", "", _NS) or "")
+    ):
         raise LookupError_(f"arXiv has no paper {arxiv_id}; check the id (e.g. 2203.02155)")
     title = " ".join((title_el.text or "").split())
     authors = []
@@ -53,7 +61,9 @@ def parse_arxiv_atom(xml_text: str, arxiv_id: str) -> dict[str, Any]:
         if not name:
             continue
         words = name.split(" ")
-        authors.append({"family": words[-1], "given": " ".join(words[:-1])} if len(words) > 1 else {"literal": name})
+        authors.append(
+            {"family": words[-1], "given": " ".join(words[:-1])} if len(words) > 1 else {"literal": name}
+        )
     published = entry.findtext("a:published", "", _NS)[:10]
     clean_id = arxiv_from(f"arXiv:{arxiv_id}") or arxiv_id
     data: dict[str, Any] = {"kind": "paper", "title": title}
@@ -72,8 +82,12 @@ def parse_arxiv_atom(xml_text: str, arxiv_id: str) -> dict[str, Any]:
     data["identifiers"] = ids
     data["links"] = [{"type": "paper", "url": f"https://arxiv.org/abs/{clean_id}"}]
     data["added"] = today()
-    data["provenance"] = [{"fields": [k for k in ("title", "authors", "year", "date", "venue", "identifiers")
-                                      if k in data], "source": f"arXiv API entry for {clean_id}"}]
+    data["provenance"] = [
+        {
+            "fields": [k for k in ("title", "authors", "year", "date", "venue", "identifiers") if k in data],
+            "source": f"arXiv API entry for {clean_id}",
+        }
+    ]
     if journal:
         data["notes"] = [f"venue from arXiv's journal reference '{journal}'; check venue_type"]
     return data

@@ -14,8 +14,12 @@ from ..checks import strip_tracking
 from .common import Entry, arxiv_from, today
 from .latex import latex_to_text
 
-MONTHS = {m: i for i, m in enumerate(("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov",
-                                      "dec"), start=1)}
+MONTHS = {
+    m: i
+    for i, m in enumerate(
+        ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), start=1
+    )
+}
 
 # (venue_type, field naming the venue) per BibTeX entry type; misc is decided from its fields.
 ENTRY_VENUES = {
@@ -52,7 +56,9 @@ def parse_bibtex(text: str, source_name: str, *, kind: str = "paper") -> list[En
     level = log.level
     log.setLevel(logging.CRITICAL)
     try:
-        library = bibtexparser.parse_string(text, append_middleware=[mw.SeparateCoAuthors(), mw.SplitNameParts()])
+        library = bibtexparser.parse_string(
+            text, append_middleware=[mw.SeparateCoAuthors(), mw.SplitNameParts()]
+        )
     finally:
         log.setLevel(level)
     entries: list[Entry] = []
@@ -72,10 +78,16 @@ def _failure_reason(block: Any) -> str:
     raw = (getattr(block, "raw", "") or "").strip().splitlines()
     head = raw[0][:60] if raw else ""
     if name == "DuplicateBlockKeyBlock":
-        return f"the key '{getattr(block, 'key', '?')}' is used by an earlier entry; give this entry its own key"
+        return (
+            f"the key '{getattr(block, 'key', '?')}' is used by an earlier entry; give this entry its own key"
+        )
     if name == "DuplicateFieldKeyBlock":
         return f"a field appears twice in '{head}': keep one ({err})"
-    detail = (getattr(err, "abort_reason", None) or str(err) or type(err).__name__).strip() if err else "cannot parse"
+    detail = (
+        (getattr(err, "abort_reason", None) or str(err) or type(err).__name__).strip()
+        if err
+        else "cannot parse"
+    )
     return f"not valid BibTeX in '{head}': {detail}; check braces, commas and quotes"
 
 
@@ -135,9 +147,11 @@ def _entry(entry: BibEntry, where: str, default_kind: str) -> Entry:
     identifiers: dict[str, str] = {}
     eprint = _field(entry, "eprint")
     prefix = (_field(entry, "archiveprefix") or _field(entry, "eprinttype") or "").lower()
-    arxiv = (eprint if eprint and (prefix == "arxiv" or arxiv_from(f"arXiv:{eprint}")) else None)
+    arxiv = eprint if eprint and (prefix == "arxiv" or arxiv_from(f"arXiv:{eprint}")) else None
     arxiv = arxiv_from(f"arXiv:{arxiv}") if arxiv else None
-    arxiv = arxiv or arxiv_from(venue) or arxiv_from(_field(entry, "url")) or arxiv_from(_field(entry, "journal"))
+    arxiv = (
+        arxiv or arxiv_from(venue) or arxiv_from(_field(entry, "url")) or arxiv_from(_field(entry, "journal"))
+    )
     if arxiv:
         identifiers["arxiv"] = arxiv
     doi_raw = _field(entry, "doi")
@@ -161,8 +175,14 @@ def _entry(entry: BibEntry, where: str, default_kind: str) -> Entry:
         url = strip_tracking(url.strip())
         data["links"] = [{"type": "pdf" if url.lower().endswith(".pdf") else "paper", "url": url}]
     data["added"] = today()
-    data["provenance"] = [{"fields": [k for k in ("title", "authors", "year", "date", "venue", "identifiers", "links")
-                                      if k in data], "source": f"BibTeX entry {where}"}]
+    data["provenance"] = [
+        {
+            "fields": [
+                k for k in ("title", "authors", "year", "date", "venue", "identifiers", "links") if k in data
+            ],
+            "source": f"BibTeX entry {where}",
+        }
+    ]
     return Entry(where, data)
 
 

@@ -17,8 +17,37 @@ from ..model import kind_folder
 IMPORTED, DUPLICATE, UNUSABLE, EXISTS = "imported", "duplicate", "unusable", "exists"
 
 _ARXIV_RE = re.compile(r"(?:arxiv\.org/(?:abs|pdf)/|arXiv:\s*)?(\d{4}\.\d{4,5})(?:v\d+)?(?:\.pdf)?", re.I)
-_STOPWORDS = {"a", "an", "the", "on", "of", "for", "and", "in", "to", "with", "via", "from", "towards", "toward",
-              "is", "are", "by", "at", "as", "do", "does", "can", "what", "how", "why", "when", "we", "you", "your"}
+_STOPWORDS = {
+    "a",
+    "an",
+    "the",
+    "on",
+    "of",
+    "for",
+    "and",
+    "in",
+    "to",
+    "with",
+    "via",
+    "from",
+    "towards",
+    "toward",
+    "is",
+    "are",
+    "by",
+    "at",
+    "as",
+    "do",
+    "does",
+    "can",
+    "what",
+    "how",
+    "why",
+    "when",
+    "we",
+    "you",
+    "your",
+}
 FUZZY_TITLE_THRESHOLD = 92
 
 
@@ -45,7 +74,9 @@ def make_id(data: dict[str, Any], taken: set[str]) -> str:
     authors = data.get("authors") or []
     first = authors[0] if authors else {}
     who = slugify(first.get("family") or first.get("literal") or "anon").replace("-", "") or "anon"
-    words = [w for w in slugify(data.get("short_name") or data.get("title", "")).split("-") if w not in _STOPWORDS]
+    words = [
+        w for w in slugify(data.get("short_name") or data.get("title", "")).split("-") if w not in _STOPWORDS
+    ]
     base = f"{who[:30]}{data.get('year', '')}" + (f"-{'-'.join(words[:3])}" if words else "")
     base = base[:90].strip("-")
     candidate, n = base, 2
@@ -62,8 +93,8 @@ def normalise_title(title: str) -> str:
 class Entry:
     """One entry of an imported list and what became of it."""
 
-    source: str                       # where it was read: 'refs.bib:12 (key)' or 'README.md:57'
-    data: dict[str, Any] | None       # the record it becomes (schema-shaped), None when unusable
+    source: str  # where it was read: 'refs.bib:12 (key)' or 'README.md:57'
+    data: dict[str, Any] | None  # the record it becomes (schema-shaped), None when unusable
     outcome: str = IMPORTED
     reason: str = ""
     record_id: str | None = None
@@ -96,8 +127,9 @@ class DuplicateFinder:
             return None
         from rapidfuzz import fuzz, process
 
-        match = process.extractOne(title, [t for t, _ in self.titles], scorer=fuzz.ratio,
-                                   score_cutoff=FUZZY_TITLE_THRESHOLD)
+        match = process.extractOne(
+            title, [t for t, _ in self.titles], scorer=fuzz.ratio, score_cutoff=FUZZY_TITLE_THRESHOLD
+        )
         if match:
             _, score, index = match
             return self.titles[index][1], f"title matches at {score:.0f}%"
@@ -112,8 +144,9 @@ def record_path(root: Path, data: dict[str, Any]) -> Path:
     return root / kind_folder(data["kind"]) / f"{data['id']}.yaml"
 
 
-def resolve_entries(entries: list[Entry], catalog: Catalog | None, root: Path, *, force: bool = False,
-                    exact_ids: bool = False) -> None:
+def resolve_entries(
+    entries: list[Entry], catalog: Catalog | None, root: Path, *, force: bool = False, exact_ids: bool = False
+) -> None:
     """Give each usable entry an id and decide its outcome: imported, duplicate, or exists (a file is in the way).
 
     An entry's own id (a BibTeX key) is kept when free, else a new one is made; with exact_ids (an id the user
@@ -132,8 +165,11 @@ def resolve_entries(entries: list[Entry], catalog: Catalog | None, root: Path, *
             e.reason = f"duplicate of '{dup[0]}' ({dup[1]})"
             continue
         wanted = e.data.get("id")
-        if wanted and re.fullmatch(r"[a-z0-9]+(?:-[a-z0-9]+)*", wanted) and (wanted not in taken or force
-                                                                          or exact_ids):
+        if (
+            wanted
+            and re.fullmatch(r"[a-z0-9]+(?:-[a-z0-9]+)*", wanted)
+            and (wanted not in taken or force or exact_ids)
+        ):
             rid = wanted
         else:
             rid = make_id(e.data, taken)
@@ -178,6 +214,8 @@ def report_lines(entries: list[Entry], *, dry_run: bool = False) -> list[str]:
         else:
             lines.append(f"{e.source}: {e.outcome}: {e.reason}")
     counts = {k: sum(1 for e in entries if e.outcome == k) for k in (IMPORTED, DUPLICATE, EXISTS, UNUSABLE)}
-    lines.append(f"{len(entries)} entries: {counts[IMPORTED]} {verb}, {counts[DUPLICATE]} duplicates, "
-                 f"{counts[EXISTS]} in the way of existing files, {counts[UNUSABLE]} unusable")
+    lines.append(
+        f"{len(entries)} entries: {counts[IMPORTED]} {verb}, {counts[DUPLICATE]} duplicates, "
+        f"{counts[EXISTS]} in the way of existing files, {counts[UNUSABLE]} unusable"
+    )
     return lines

@@ -22,8 +22,11 @@ _EXTRA_MACROS = {
 @lru_cache(maxsize=1)
 def _converter() -> LatexNodes2Text:
     db = get_default_latex_context_db()
-    db.add_context_category("aligncat-textcomp", prepend=True,
-                            macros=[MacroTextSpec(name, simplify_repl=text) for name, text in _EXTRA_MACROS.items()])
+    db.add_context_category(
+        "aligncat-textcomp",
+        prepend=True,
+        macros=[MacroTextSpec(name, simplify_repl=text) for name, text in _EXTRA_MACROS.items()],
+    )
     # math_mode="verbatim": a title with $x^2$ keeps its formula readable instead of losing the dollar signs.
     return LatexNodes2Text(latex_context=db, math_mode="verbatim", strict_latex_spaces=True)
 
@@ -33,8 +36,14 @@ _SPACE_RE = re.compile(r"\s+")
 
 def latex_to_text(value: str) -> str:
     """Plain text of a LaTeX field value: '{\\\\"O}zt{\\\\"u}rk \\\\& {GPT}' -> 'Öztürk & GPT', white space folded."""
-    if "\\" not in value and "{" not in value and "~" not in value and "-" not in value and "`" not in value \
-            and "'" not in value:
+    if (
+        "\\" not in value
+        and "{" not in value
+        and "~" not in value
+        and "-" not in value
+        and "`" not in value
+        and "'" not in value
+    ):
         return _SPACE_RE.sub(" ", value).strip()
     text = _converter().latex_to_text(value)
     return _SPACE_RE.sub(" ", text.replace("\xa0", " ")).strip()

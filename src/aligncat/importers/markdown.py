@@ -17,15 +17,34 @@ _LINK_RE = re.compile(r"\[([^\[\]]+)\]\((\S+?)\)")
 _BOLD_RE = re.compile(r"\*\*(.+?)\*\*|__(.+?)__")
 _ITALIC_RE = re.compile(r"(?<![*\w])[*_]([^*_]+?)[*_](?![*\w])")
 _YEAR_RE = re.compile(r"(?<!\d)(19[5-9]\d|20\d\d)(?!\d)")
-_VENUE_RE = re.compile(r"\b((?:arXiv|[A-Z][A-Za-z&\-]*)(?:\s+[A-Z][A-Za-z&\-]*){0,4})['’]?\s*(?:\(|,)?\s*"
-                       r"(19[5-9]\d|20\d\d)\b")
+_VENUE_RE = re.compile(
+    r"\b((?:arXiv|[A-Z][A-Za-z&\-]*)(?:\s+[A-Z][A-Za-z&\-]*){0,4})['’]?\s*(?:\(|,)?\s*"
+    r"(19[5-9]\d|20\d\d)\b"
+)
 
 # Link labels seen in awesome lists, mapped onto the record's link types.
-LINK_TYPES = {"paper": "paper", "pdf": "pdf", "arxiv": "paper", "code": "code", "github": "code", "data": "data",
-              "dataset": "data", "project": "project", "homepage": "project", "website": "project",
-              "checkpoint": "checkpoint", "model": "model", "weights": "checkpoint", "blog": "blog",
-              "leaderboard": "leaderboard", "demo": "demo", "docs": "documentation", "video": "video",
-              "url": "other", "link": "other"}
+LINK_TYPES = {
+    "paper": "paper",
+    "pdf": "pdf",
+    "arxiv": "paper",
+    "code": "code",
+    "github": "code",
+    "data": "data",
+    "dataset": "data",
+    "project": "project",
+    "homepage": "project",
+    "website": "project",
+    "checkpoint": "checkpoint",
+    "model": "model",
+    "weights": "checkpoint",
+    "blog": "blog",
+    "leaderboard": "leaderboard",
+    "demo": "demo",
+    "docs": "documentation",
+    "video": "video",
+    "url": "other",
+    "link": "other",
+}
 
 
 @dataclass
@@ -53,13 +72,13 @@ def parse_item(body: str, line: int, heading: str | None) -> ListItem | None:
         title = _strip_md(bold.group(1) or bold.group(2))
         inner = _LINK_RE.search(bold.group(0))
         title_url = inner.group(2) if inner else None
-        rest = body[:bold.start()] + " " + body[bold.end():]
+        rest = body[: bold.start()] + " " + body[bold.end() :]
     else:
         first = _LINK_RE.search(body)
         if not first or first.start() > 3:
             return None
         title, title_url = first.group(1).strip(), first.group(2)
-        rest = body[first.end():]
+        rest = body[first.end() :]
     if not title or len(title) < 4:
         return None
     if title_url and title_url.startswith("#"):
@@ -78,8 +97,11 @@ def parse_item(body: str, line: int, heading: str | None) -> ListItem | None:
         m = re.match(r"\s*[-–—,:]?\s*(?:by\s+)?([^.()\[\]]+?)[.(]", plain_rest)
         if m and not _YEAR_RE.search(m.group(1)):
             authors = m.group(1).strip(" ,")
-    typed = [(LINK_TYPES.get(label.strip().lower(), "other"), url) for label, url in links
-             if url != title_url and not url.startswith("#")]
+    typed = [
+        (LINK_TYPES.get(label.strip().lower(), "other"), url)
+        for label, url in links
+        if url != title_url and not url.startswith("#")
+    ]
     if title_url and not title_url.startswith("#"):
         typed.insert(0, ("paper", title_url))
     return ListItem(line, heading, title, authors, venue, year, typed)
@@ -135,12 +157,20 @@ def _authors(text: str | None) -> list[dict[str, str]]:
         if not part:
             continue
         words = part.split()
-        out.append({"family": words[-1], "given": " ".join(words[:-1])} if len(words) > 1 else {"family": part})
+        out.append(
+            {"family": words[-1], "given": " ".join(words[:-1])} if len(words) > 1 else {"family": part}
+        )
     return out
 
 
-def items_to_entries(items: list[ListItem], source_name: str, *, taxonomy: Taxonomy | None = None,
-                     mapping: Mapping[str, str] | None = None, kind: str = "paper") -> list[Entry]:
+def items_to_entries(
+    items: list[ListItem],
+    source_name: str,
+    *,
+    taxonomy: Taxonomy | None = None,
+    mapping: Mapping[str, str] | None = None,
+    kind: str = "paper",
+) -> list[Entry]:
     """Group repeats of one work (same arXiv id or same title) into one entry with every category it sits under."""
     mapping = mapping or {}
     groups: dict[str, list[ListItem]] = {}
@@ -149,15 +179,23 @@ def items_to_entries(items: list[ListItem], source_name: str, *, taxonomy: Taxon
         key = f"arxiv:{arxiv}" if arxiv else f"title:{normalise_title(item.title)}"
         # A repeat may have the arXiv link in one place and not the other: fall back to the title.
         tkey = f"title:{normalise_title(item.title)}"
-        existing = next((k for k, g in groups.items() if k == key or any(
-            f"title:{normalise_title(i.title)}" == tkey for i in g)), None)
+        existing = next(
+            (
+                k
+                for k, g in groups.items()
+                if k == key or any(f"title:{normalise_title(i.title)}" == tkey for i in g)
+            ),
+            None,
+        )
         groups.setdefault(existing or key, []).append(item)
     entries = []
     for group in groups.values():
         first = group[0]
         where = f"{source_name}:{first.line}"
         if first.year is None:
-            entries.append(Entry(where, None, reason=f"'{first.title}' has no year; add one to the list entry"))
+            entries.append(
+                Entry(where, None, reason=f"'{first.title}' has no year; add one to the list entry")
+            )
             continue
         data: dict[str, Any] = {"kind": kind, "title": first.title}
         authors = _authors(next((i.authors for i in group if i.authors), None))
@@ -194,9 +232,14 @@ def items_to_entries(items: list[ListItem], source_name: str, *, taxonomy: Taxon
         if cats:
             data["categories"] = cats
         data["added"] = today()
-        data["provenance"] = [{"fields": [k for k in ("title", "authors", "year", "venue", "links", "categories")
-                                          if k in data],
-                               "source": f"{source_name} lines {', '.join(str(i.line) for i in group)}"}]
+        data["provenance"] = [
+            {
+                "fields": [
+                    k for k in ("title", "authors", "year", "venue", "links", "categories") if k in data
+                ],
+                "source": f"{source_name} lines {', '.join(str(i.line) for i in group)}",
+            }
+        ]
         notes = []
         if unmapped:
             notes.append(f"listed under heading(s) with no matching category: {'; '.join(unmapped)}")
