@@ -8,6 +8,9 @@ mkdocs.yml next to it, and runs a strict build. Nothing here is needed to load, 
 from __future__ import annotations
 
 import copy
+import logging
+import os
+import re
 import shutil
 import subprocess
 import sys
@@ -50,6 +53,7 @@ class RenderResult:
     config_file: Path
     pages: list[Page] = field(default_factory=list)
     written: int = 0      # files whose content changed (what `serve` has to rebuild)
+    search_backend: str = "lunr"  # lunr (the search plugin) or pagefind (indexed after the build): see search.py
 
 
 def find_project_root(start: Path | None = None) -> Path:
@@ -199,10 +203,19 @@ def render_site(catalog: Catalog, out_dir: str | Path, *, project_root: str | Pa
     Files whose content did not change are left alone and files no longer generated are removed, so a live
     preview only rebuilds what a record change touched.
     """
+    from .search import SearchError, backend_setting, choose_backend, configure, search_page
+
     root = Path(project_root).resolve() if project_root else find_project_root()
     out = Path(out_dir).resolve()
     docs_dir = out / "docs"
+    base_config = load_base_config(root)
+    try:
+        backend = choose_backend(catalog, backend_setting(base_config))
+    except SearchError as exc:
+        raise SiteError(str(exc)) from exc
     pages, ctx = generate_pages(catalog)
+    if backend == "pagefind":
+        pages.append(search_page())
     hand_written = _hand_written_docs(root)
     clashes = sorted(set(hand_written) & {p.path for p in pages})
     if clashes:
@@ -224,14 +237,30 @@ def render_site(catalog: Catalog, out_dir: str | Path, *, project_root: str | Pa
         elif path.is_dir() and not any(path.iterdir()):
             path.rmdir()
     target = Path(site_dir).resolve() if site_dir else (root / "site").resolve()
-    cfg = site_config(catalog, load_base_config(root), ctx, pages, hand_written, docs_dir, target, root)
+    cfg = configure(site_config(catalog, base_config, ctx, pages, hand_written, docs_dir, target, root), backend)
     config_file = out / "mkdocs.yml"
     _write_if_changed(config_file, yaml.safe_dump(cfg, sort_keys=False, allow_unicode=True))
-    return RenderResult(docs_dir, config_file, pages, written)
+    return RenderResult(docs_dir, config_file, pages, written, backend)
+
+
+class _Collect(logging.Handler):
+    """Keeps the engine's warnings and errors, so a failed build can say what failed."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(f"{record.levelname}: {record.getMessage()}")
+
+
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
 def run_engine(config_file: Path, engine: str = "mkdocs", *, strict: bool = True) -> None:
-    """Build the rendered docs with MkDocs (in this process) or Zensical (its own command); raise on failure."""
+    """Build the rendered docs with MkDocs (in this process) or Zensical (its own command); raise on failure.
+
+    The error lists the engine's warnings (a broken link names the page it is in)."""
     if engine == "mkdocs":
         try:
             from mkdocs.commands.build import build
@@ -239,20 +268,29 @@ def run_engine(config_file: Path, engine: str = "mkdocs", *, strict: bool = True
             from mkdocs.exceptions import MkDocsException
         except ImportError as exc:
             raise SiteError("MkDocs is not installed; install the site extra: pip install 'aligncat[site]'") from exc
+        collect = _Collect()
+        logger = logging.getLogger("mkdocs")
+        logger.addHandler(collect)
         try:
             cfg = load_config(config_file=str(config_file), strict=strict)
             build(cfg)
         except MkDocsException as exc:
-            raise SiteError(f"mkdocs build failed: {exc}") from exc
+            details = "\n".join(f"  {m}" for m in collect.messages)
+            raise SiteError(f"mkdocs build failed: {exc}\n{details}".rstrip()) from exc
+        finally:
+            logger.removeHandler(collect)
         return
     if engine == "zensical":
         exe = shutil.which("zensical", path=str(Path(sys.executable).parent)) or shutil.which("zensical")
         if exe is None:
             raise SiteError("Zensical is not installed; install the extra: pip install 'aligncat[zensical]'")
         cmd = [exe, "build", "--clean", "-f", str(config_file)] + (["--strict"] if strict else [])
-        proc = subprocess.run(cmd, capture_output=True, text=True, cwd=config_file.parent)
+        proc = subprocess.run(cmd, capture_output=True, text=True, cwd=config_file.parent,
+                              env={**os.environ, "NO_COLOR": "1"})
         if proc.returncode != 0:
-            raise SiteError(f"zensical build failed (exit {proc.returncode}):\n{proc.stdout}{proc.stderr}")
+            output = _ANSI.sub("", proc.stdout + proc.stderr)
+            output = output.split("Traceback (most recent call last)")[0].strip()  # Zensical's own stack: noise
+            raise SiteError(f"zensical build failed (exit {proc.returncode}):\n{output}")
         return
     raise SiteError(f"unknown engine '{engine}'; choose one of: {', '.join(ENGINES)}")
 
@@ -267,6 +305,13 @@ def build_site(catalog: Catalog, site_dir: str | Path, *, engine: str = "mkdocs"
     engine_site = work / "site" if engine == "zensical" else target
     result = render_site(catalog, work, project_root=root, site_dir=engine_site)
     run_engine(result.config_file, engine)
+    if result.search_backend == "pagefind":
+        from .search import SearchError, index_site
+
+        try:
+            index_site(engine_site)
+        except SearchError as exc:
+            raise SiteError(str(exc)) from exc
     if engine_site != target:
         if target.exists():
             shutil.rmtree(target)
