@@ -1,0 +1,176 @@
+"""Site stage, search: choose the search backend (lunr or Pagefind) and build Pagefind's index of a built site.
+
+MkDocs' built-in search (lunr) puts every page's text into one search_index.json that the browser downloads
+whole before the first result: fine for a survey's hundred records, tens of megabytes at 10,000. Pagefind
+indexes the built HTML into small shards, so a query fetches only the few it needs. `auto` picks Pagefind from
+PAGEFIND_FROM_RECORDS records on (when its binary is installed) and keeps lunr, which also gives the header
+search box and highlighting, for small catalogs. Set `extra: {search_backend: lunr | pagefind | auto}` in
+mkdocs.yml to choose. Pagefind's script and styles are written into the site by its own binary at build time,
+so the site still loads nothing from another host.
+"""
+
+from __future__ import annotations
+
+import html
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+from .load import Catalog
+from .model import Record
+from .render import Page, RenderContext, record_section
+
+BACKENDS = ("auto", "lunr", "pagefind")
+PAGEFIND_FROM_RECORDS = 2000
+SEARCH_PAGE = "find.md"
+BUNDLE_DIR = "pagefind"
+# Material wraps each page's own content in <article>: indexing only that keeps navigation and footers out.
+ROOT_SELECTOR = "article"
+# Heading permalinks (the ¶ after each heading) and the search page itself are not content.
+EXCLUDE_SELECTORS = (".headerlink", ".aligncat-search")
+
+
+class SearchError(Exception):
+    """A problem that stops the search index from being built, worded with its fix."""
+
+
+def pagefind_executable() -> Path | None:
+    """The Pagefind binary shipped by the pagefind-bin package, if installed."""
+    try:
+        from pagefind_bin import get_executable
+    except ImportError:
+        return None
+    try:
+        return Path(get_executable())
+    except (FileNotFoundError, OSError):
+        return None
+
+
+def backend_setting(config: dict) -> str:
+    """The `extra.search_backend` of a site config (default auto); a clear error for an unknown value."""
+    value = ((config.get("extra") or {}).get("search_backend") or "auto") if isinstance(config, dict) else "auto"
+    value = str(value).strip().lower()
+    if value not in BACKENDS:
+        raise SearchError(f"mkdocs.yml: extra.search_backend is '{value}'; choose one of: {', '.join(BACKENDS)}")
+    return value
+
+
+def choose_backend(catalog: Catalog, setting: str = "auto") -> str:
+    """lunr or pagefind: the setting when explicit, else by catalog size (lunr when Pagefind is missing)."""
+    if setting == "pagefind":
+        if pagefind_executable() is None:
+            raise SearchError("extra.search_backend is 'pagefind' but Pagefind is not installed; "
+                              "pip install 'aligncat[site]' (it brings pagefind-bin), or choose 'lunr'")
+        return "pagefind"
+    if setting == "lunr":
+        return "lunr"
+    if len(catalog.records) >= PAGEFIND_FROM_RECORDS and pagefind_executable() is not None:
+        return "pagefind"
+    return "lunr"
+
+
+def configure(cfg: dict, backend: str) -> dict:
+    """Adjust a generated site config for the backend: Pagefind replaces the lunr `search` plugin."""
+    if backend == "pagefind":
+        plugins = cfg.get("plugins") or []
+        if isinstance(plugins, dict):
+            cfg["plugins"] = {k: v for k, v in plugins.items() if k != "search"}
+        else:
+            cfg["plugins"] = [p for p in plugins if p != "search" and not (isinstance(p, dict) and "search" in p)]
+        features = cfg.get("theme", {}).get("features")
+        if isinstance(features, list):
+            cfg["theme"]["features"] = [f for f in features if not str(f).startswith("search.")]
+    extra = cfg.setdefault("extra", {})
+    if isinstance(extra, dict):
+        extra["search_backend"] = backend
+    return cfg
+
+
+def search_page() -> Page:
+    """The page holding Pagefind's search box and filters (only written when Pagefind is the backend)."""
+    content = """# Search
+
+<div id="aligncat-search" class="aligncat-search" data-pagefind-ignore="all">
+<noscript>Search needs JavaScript. Every record is also listed on the Browse pages.</noscript>
+</div>
+
+<link rel="stylesheet" href="../pagefind/pagefind-ui.css">
+<style>
+.aligncat-search {
+  --pagefind-ui-primary: var(--md-accent-fg-color);
+  --pagefind-ui-text: var(--md-typeset-color);
+  --pagefind-ui-background: var(--md-default-bg-color);
+  --pagefind-ui-border: var(--md-default-fg-color--lighter);
+  --pagefind-ui-tag: var(--md-default-fg-color--lightest);
+  --pagefind-ui-font: inherit;
+}
+/* Material styles every <details> in a page as a collapsible note; Pagefind's filter groups are plain lists. */
+.md-typeset .aligncat-search details, .md-typeset .aligncat-search summary {
+  border: 0; box-shadow: none; background: none; margin: 0; padding: 0; font-size: inherit;
+}
+.md-typeset .aligncat-search summary { padding: 0.3em 0; font-weight: 700; }
+.md-typeset .aligncat-search summary::before, .md-typeset .aligncat-search summary::after { display: none; }
+</style>
+<script src="../pagefind/pagefind-ui.js"></script>
+<script>
+(function () {
+  // Result links are site-root paths: resolve them against where this site lives (it may be a sub-folder).
+  var base = new URL("..", window.location.href).pathname;
+  var ui = new PagefindUI({element: "#aligncat-search", baseUrl: base, bundlePath: base + "pagefind/",
+                           showSubResults: false, showImages: false, pageSize: 10, openFilters: ["kind"],
+                           autofocus: true});
+  var q = new URLSearchParams(window.location.search).get("q");
+  if (q) { ui.triggerSearch(q); }
+})();
+</script>
+"""
+    return Page(SEARCH_PAGE, content, title="Search")
+
+
+def _filter_value(text: str) -> str:
+    # Pagefind reads "key:value" and splits several filters at commas: keep values free of commas.
+    return html.escape(" ".join(text.replace(",", " ").split()), quote=True)
+
+
+@record_section(990)
+def search_filters(catalog: Catalog, record: Record, ctx: RenderContext) -> str:
+    """Invisible markers giving Pagefind the record's kind, year and goal levels as search filters."""
+    levels = {g.id: g.title for g in catalog.taxonomy.goal_levels}
+    pairs = [("kind", record.kind), ("year", str(record.year))]
+    pairs += [("goal level", levels.get(g, g)) for g in catalog.goal_levels_of(record)]
+    spans = "".join(f'<span data-pagefind-filter="{key}:{_filter_value(value)}"></span>' for key, value in pairs)
+    return f'<div class="aligncat-search-filters" hidden>{spans}</div>'
+
+
+@dataclass
+class IndexStats:
+    pages: int
+    bytes: int
+    seconds: float
+
+
+def index_site(site_dir: str | Path) -> IndexStats:
+    """Run Pagefind over a built site, writing its bundle to <site>/pagefind/; raise SearchError on failure."""
+    import time
+
+    site = Path(site_dir)
+    exe = pagefind_executable()
+    if exe is None:
+        raise SearchError("Pagefind is not installed; pip install 'aligncat[site]' (it brings pagefind-bin), "
+                          "or set extra.search_backend: lunr in mkdocs.yml")
+    start = time.perf_counter()
+    proc = subprocess.run([str(exe), "--site", str(site), "--output-subdir", BUNDLE_DIR, "--root-selector",
+                           ROOT_SELECTOR, "--force-language", "en",
+                           *(arg for sel in EXCLUDE_SELECTORS for arg in ("--exclude-selectors", sel))], capture_output=True, text=True)
+    if proc.returncode != 0:
+        raise SearchError(f"pagefind failed (exit {proc.returncode}) on {site}:\n{proc.stdout[-2000:]}"
+                          f"{proc.stderr[-2000:]}")
+    pages = 0
+    for line in proc.stdout.splitlines():
+        # "Indexed 1106 pages" is how Pagefind reports its count; keep 0 if the wording changes.
+        words = line.split()
+        if len(words) >= 3 and words[0] == "Indexed" and words[2].startswith("page") and words[1].isdigit():
+            pages = int(words[1])
+    bundle = site / BUNDLE_DIR
+    size = sum(p.stat().st_size for p in bundle.rglob("*") if p.is_file())
+    return IndexStats(pages, size, time.perf_counter() - start)
