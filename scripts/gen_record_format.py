@@ -38,7 +38,7 @@ def _type_of(schema: dict, node: dict) -> str:
         ref = node.get("items", {}).get("$ref", "")
         name = ref.rsplit("/", 1)[-1] if ref else ""
         if name in NESTED:
-            return f"list of [{name}](#{name.replace('_', '-')})"
+            return f"list of [{name}](#{name})"
         if "enum" in items:
             return "list of " + ", ".join(f"`{v}`" for v in items["enum"])
         return f"list of {items.get('type', 'values')}s"
@@ -62,7 +62,7 @@ def _field_rows(schema: dict, node: dict) -> list[str]:
         target = ref.rsplit("/", 1)[-1]
         resolved = resolve(schema, sub)
         if target in NESTED and target not in ("author", "link", "relation"):
-            anchor = f"[{target}](#{target.replace('_', '-')})"
+            anchor = f"[{target}](#{target})"
             kind = f"list of {anchor}" if resolved.get("type") == "array" else anchor
         else:
             kind = _type_of(schema, sub)
