@@ -145,9 +145,13 @@ def register(group: click.Group) -> None:
                 click.echo(f"error: {e}", err=True)
                 sys.exit(1)
             source = f"arXiv {clean}"
-        kind = kind or data.get("kind") or click.prompt("kind", type=click.Choice(KINDS), default="paper")
-        data["kind"] = kind
         interactive = sys.stdin.isatty() and not bibtex_file and not arxiv_id
+        kind = kind or data.get("kind")
+        if not kind:
+            if not interactive:
+                raise click.UsageError("name the KIND: aligncat new paper|dataset|benchmark|resource ...")
+            kind = click.prompt("kind", type=click.Choice(KINDS), default="paper")
+        data["kind"] = kind
         title = title or data.get("title") or (click.prompt("title") if interactive else None)
         year = year or data.get("year") or (click.prompt("year", type=int) if interactive else None)
         if not title or not year:
