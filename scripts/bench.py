@@ -3,7 +3,7 @@
 
     scripts/bench.py generate --records 10000 --out /tmp/cat10k
     scripts/bench.py run --sizes 1000,10000 --stages parse,validate,warm,build
-    scripts/bench.py search --records 10000
+    scripts/bench.py search --site SITE_PAGEFIND --lunr-site SITE_LUNR --query preference
 
 Never imported by the package; see docs/benchmarks.md for the figures measured with it.
 """
@@ -14,7 +14,6 @@ import argparse
 import json
 import os
 import random
-import resource
 import shutil
 import subprocess
 import sys
@@ -27,10 +26,8 @@ import yaml
 
 try:
     from yaml import CSafeDumper as _Dumper
-    from yaml import CSafeLoader as _FloorLoader
 except ImportError:  # pragma: no cover - PyYAML without libyaml
     from yaml import SafeDumper as _Dumper  # type: ignore[assignment]
-    from yaml import SafeLoader as _FloorLoader  # type: ignore[assignment]
 
 REPO = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
@@ -244,6 +241,11 @@ class Row:
     floor: str = ""
     ratio: float | None = None
     note: str = ""
+    cpu: float = 0.0
+
+    def __post_init__(self) -> None:
+        if not self.cpu:
+            self.cpu = LAST_CPU[0]
 
     @property
     def rate(self) -> float:
@@ -251,18 +253,26 @@ class Row:
 
 
 def run_child(code: str, *args: str, env: dict | None = None) -> tuple[float, float, str]:
-    """Run Python code in a fresh process: (wall seconds, peak RSS in MB of that process tree, its stdout)."""
+    """Run Python code in a fresh process: (wall seconds, peak RSS in MB of that process tree, its stdout).
+
+    The CPU seconds it used are kept in LAST_CPU: on a shared machine they vary less than wall time.
+    """
     script = ("import resource, sys, time\nt0 = time.perf_counter()\n" + code +
               "\nt1 = time.perf_counter()\n"
-              "peak = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,"
-              " resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"
-              "print(f'\\nBENCH {t1 - t0:.6f} {peak / 1024:.1f}')\n")
+              "me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)\n"
+              "peak = max(me.ru_maxrss, kids.ru_maxrss)\n"
+              "cpu = me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime\n"
+              "print(f'\\nBENCH {t1 - t0:.6f} {peak / 1024:.1f} {cpu:.3f}')\n")
     proc = subprocess.run([PYTHON, "-c", script, *args], capture_output=True, text=True, env=env, cwd=REPO)
     lines = proc.stdout.strip().splitlines()
     if proc.returncode != 0 or not lines or not lines[-1].startswith("BENCH "):
         raise RuntimeError(f"benchmark child failed ({proc.returncode}):\n{proc.stdout[-2000:]}\n{proc.stderr[-4000:]}")
-    _, secs, peak = lines[-1].split()
+    _, secs, peak, cpu = lines[-1].split()
+    LAST_CPU[0] = float(cpu)
     return float(secs), float(peak), "\n".join(lines[:-1])
+
+
+LAST_CPU = [0.0]
 
 
 PARSE_FLOOR = """
@@ -305,8 +315,13 @@ def _write_mkdocs_floor(where: Path, pages: int, search: bool) -> Path:
         body += [f"- builds on [{_word(rng)}](r{max(i - k - 1, 0)}.md)" for k in range(5)]
         (docs / "records" / f"r{i}.md").write_text("\n".join(body) + "\n")
     plugins = "plugins:\n  - search\n" if search else "plugins: []\n"
+    # Like aligncat's site, record pages are reached from listings, not from the navigation: a nav entry per page
+    # would make every page carry the whole list (quadratic size) and would not be a fair floor.
     (where / "mkdocs.yml").write_text(f"site_name: Floor\nsite_dir: {where / 'site'}\ntheme:\n  name: material\n"
-                                      f"  font: false\n{plugins}")
+                                      f"  font: false\n{plugins}nav:\n  - Home: index.md\n"
+                                      "not_in_nav: |\n  /records/\n")
+    # The home page links every record, as aligncat's listing pages do.
+    (docs / "index.md").write_text("# Floor\n\n" + "\n".join(f"- [{i}](records/r{i}.md)" for i in range(pages)))
     return where
 
 
@@ -349,7 +364,7 @@ def bench_size(size: int, stages: list[str], work: Path, rows: list[Row]) -> Non
         secs, peak, out = run_child(VALIDATE, str(cat), str(work / f"cache{size}"))
         rows.append(Row(size, "validate warm (1 changed)", secs, peak, "cold", secs / cold, out.strip()))
     mk_floor = None
-    if "build" in stages or "mkdocs" in stages:
+    if {"build", "zensical", "mkdocs"} & set(stages):
         floor_dir = work / f"mkdocs{size}"
         shutil.rmtree(floor_dir, ignore_errors=True)
         _write_mkdocs_floor(floor_dir, size, search=True)
@@ -359,35 +374,132 @@ def bench_size(size: int, stages: list[str], work: Path, rows: list[Row]) -> Non
                         note=f"{_dir_bytes(floor_dir / 'site') / size / 1024:.1f} kB/page"))
     if "build" in stages:
         _bench_build(size, cat, work, rows, mk_floor)
+    if "zensical" in stages:
+        _bench_build(size, cat, work, rows, mk_floor, engine="zensical")
 
 
-def _bench_build(size: int, cat: Path, work: Path, rows: list[Row], mk_floor: float | None) -> None:
-    out_dir = work / f"site{size}"
+def _bench_project(work: Path) -> Path:
+    """A copy of this project's site settings and docs, so benchmark builds never touch the repository's."""
+    proj = work / "project"
+    if not proj.exists():
+        proj.mkdir(parents=True)
+        shutil.copy2(REPO / "mkdocs.yml", proj / "mkdocs.yml")
+        if (REPO / "docs").is_dir():
+            shutil.copytree(REPO / "docs", proj / "docs")
+        if (REPO / "node_modules").is_dir():
+            (proj / "node_modules").symlink_to(REPO / "node_modules")
+    return proj
+
+
+def _bench_build(size: int, cat: Path, work: Path, rows: list[Row], mk_floor: float | None,
+                 engine: str = "mkdocs") -> None:
+    out_dir = work / f"site{size}-{engine}"
     shutil.rmtree(out_dir, ignore_errors=True)
-    cmd = ["-m", "aligncat.cli", "build", str(cat), "--site-dir", str(out_dir)]
+    cmd = ["-m", "aligncat.cli", "build", str(cat), "--project", str(_bench_project(work)), "--engine", engine,
+           "--site-dir", str(out_dir)]
     code = "import runpy\nsys.argv = ['aligncat'] + sys.argv[1:]\ntry:\n    runpy.run_module('aligncat.cli', " \
            "run_name='__main__')\nexcept SystemExit as e:\n    assert not e.code, e.code\n"
     try:
         secs, peak, _ = run_child(code, *cmd[2:])
     except RuntimeError as exc:
-        rows.append(Row(size, "aligncat build", float("nan"), 0, note=f"failed: {str(exc)[-200:]}"))
+        rows.append(Row(size, f"aligncat build --engine {engine}", float("nan"), 0,
+                        note=f"failed: {str(exc)[-300:]}"))
         return
     site_bytes = _dir_bytes(out_dir)
-    rows.append(Row(size, "aligncat build (cold)", secs, peak, "mkdocs", secs / mk_floor if mk_floor else None,
+    rows.append(Row(size, f"build {engine} (cold)", secs, peak, "mkdocs", secs / mk_floor if mk_floor else None,
                     f"{site_bytes / size / 1024:.1f} kB/record"))
     _touch_one_record(cat)
     secs2, peak2, _ = run_child(code, *cmd[2:])
-    rows.append(Row(size, "aligncat build (1 changed)", secs2, peak2, "cold", secs2 / secs))
+    rows.append(Row(size, f"build {engine} (1 changed)", secs2, peak2, "cold", secs2 / secs))
 
 
 def print_table(rows: list[Row]) -> str:
-    head = f"| {'records':>7} | {'stage':<36} | {'wall s':>8} | {'records/s':>10} | {'peak MB':>8} | {'ratio':>12} | note"
-    lines = [head, "|" + "---|" * 6 + "---|"]
+    head = (f"| {'records':>7} | {'stage':<36} | {'wall s':>8} | {'cpu s':>7} | {'records/s':>10} | {'peak MB':>8} | "
+            f"{'ratio':>12} | note |")
+    lines = [head, "|" + "---|" * 8]
     for r in rows:
         ratio = f"{r.ratio:.2f}x {r.floor}" if r.ratio is not None else ""
-        lines.append(f"| {r.size:>7,} | {r.stage:<36} | {r.seconds:>8.2f} | {r.rate:>10,.0f} | {r.peak_mb:>8.0f} | "
-                     f"{ratio:>12} | {r.note}")
+        lines.append(f"| {r.size:>7,} | {r.stage:<36} | {r.seconds:>8.2f} | {r.cpu:>7.2f} | {r.rate:>10,.0f} | "
+                     f"{r.peak_mb:>8.0f} | {ratio:>12} | {r.note} |")
     return "\n".join(lines)
+
+
+# --- browser search ------------------------------------------------------------------------------------------------
+
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+
+
+def _serve(site: Path):
+    import functools
+    import http.server
+    import threading
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(site)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, f"http://127.0.0.1:{server.server_address[1]}/"
+
+
+def browser_search(site: Path, query: str, backend: str) -> dict:
+    """Open the site's search with a query in headless Chromium: seconds until results show, bytes fetched."""
+    from playwright.sync_api import sync_playwright
+
+    server, base = _serve(site)
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            fetched: dict[str, int] = {}
+            page.on("requestfinished", lambda r: fetched.__setitem__(r.url, r.sizes()["responseBodySize"]))
+            # Typed as soon as the page has loaded: the time includes whatever the backend must download first.
+            page.goto(base + ("find/" if backend == "pagefind" else ""), wait_until="load")
+            start = time.perf_counter()
+            if backend == "pagefind":
+                page.fill(".pagefind-ui__search-input", query)
+                page.wait_for_selector(".pagefind-ui__result-link", timeout=60_000)
+            else:  # Material's lunr search: the header box, results in its drop-down
+                page.fill("input.md-search__input", query)
+                page.wait_for_selector(".md-search-result__item", timeout=120_000)
+            seconds = time.perf_counter() - start
+            count = page.locator(".pagefind-ui__result, .md-search-result__item").count()
+            browser.close()
+    finally:
+        server.shutdown()
+    # Only what search itself needs: Pagefind's bundle, or lunr's index and worker (not the page or theme).
+    mine = {u: n for u, n in fetched.items() if ("/pagefind/" in u if backend == "pagefind"
+                                                   else "/search/" in u or "/workers/search" in u)}
+    return {"backend": backend, "seconds": seconds, "bytes": sum(mine.values()), "requests": len(mine),
+            "results_shown": count}
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    rows = []
+    for site, backend in ((args.site, "pagefind"), (args.lunr_site, "lunr")):
+        if not site:
+            continue
+        site = Path(site)
+        if backend == "pagefind" and not (site / "pagefind").is_dir():
+            raise SystemExit(f"{site} has no pagefind/ bundle: build it with extra.search_backend: pagefind")
+        result = browser_search(site, args.query, backend)
+        index = site / ("pagefind" if backend == "pagefind" else "search/search_index.json")
+        result["index_bytes"] = _dir_bytes(index) if index.is_dir() else index.stat().st_size
+        rows.append(result)
+    print(f"| backend | query | time to first results s | bytes fetched by the query | requests | "
+          f"index on disk | results shown |\n|---|---|---|---|---|---|---|")
+    for r in rows:
+        print(f"| {r['backend']} | {args.query} | {r['seconds']:.2f} | {r['bytes']:,} | {r['requests']} | "
+              f"{r['index_bytes']:,} | {r['results_shown']} |")
+    if len(rows) == 2:
+        lunr_index = rows[1]["index_bytes"]
+        print(f"\nPagefind fetched {rows[0]['bytes'] / lunr_index:.1%} of the lunr index size "
+              f"({rows[0]['bytes']:,} of {lunr_index:,} bytes)")
+    return 0
+
+
+STAGES = ("parse", "validate", "warm", "mkdocs", "build", "zensical")
 
 
 def cmd_generate(args: argparse.Namespace) -> int:
@@ -400,10 +512,9 @@ def cmd_generate(args: argparse.Namespace) -> int:
 def cmd_run(args: argparse.Namespace) -> int:
     sizes = [int(s.replace("k", "000")) for s in args.sizes.split(",")]
     stages = args.stages.split(",")
-    unknown = set(stages) - {"parse", "validate", "warm", "build", "mkdocs"}
+    unknown = set(stages) - set(STAGES)
     if unknown:
-        raise SystemExit(f"unknown stage(s) {', '.join(sorted(unknown))}; choose from parse, validate, warm, "
-                         "mkdocs, build")
+        raise SystemExit(f"unknown stage(s) {', '.join(sorted(unknown))}; choose from {', '.join(STAGES)}")
     work = Path(args.work or tempfile.mkdtemp(prefix="aligncat-bench-"))
     work.mkdir(parents=True, exist_ok=True)
     rows: list[Row] = []
@@ -429,10 +540,15 @@ def main(argv: list[str] | None = None) -> int:
     r = sub.add_parser("run", help="time every stage against its floor and print a table")
     r.add_argument("--sizes", default="1000,10000,50000", help="comma-separated record counts (1k = 1000)")
     r.add_argument("--stages", default="parse,validate,warm,mkdocs,build",
-                   help="comma-separated: parse, validate, warm, mkdocs, build")
+                   help="comma-separated, from: " + ", ".join(STAGES))
     r.add_argument("--work", help="folder for catalogs, caches and sites (reused: catalogs are generated once)")
     r.add_argument("--json", help="also write the rows as JSON here")
     r.set_defaults(fn=cmd_run)
+    sr = sub.add_parser("search", help="time a search in headless Chromium and count the bytes it fetches")
+    sr.add_argument("--site", help="a built site with the Pagefind backend")
+    sr.add_argument("--lunr-site", help="the same catalog built with the lunr backend, to compare")
+    sr.add_argument("--query", default="preference")
+    sr.set_defaults(fn=cmd_search)
     args = parser.parse_args(argv)
     return args.fn(args)
 
