@@ -201,3 +201,27 @@ def test_mkdocs_plugin_builds_the_same_pages(tmp_path):
     site = tmp_path / "site"
     assert [p for p in KEY_PAGES if not (site / p).is_file()] == []
     assert "records" not in json.dumps(config.nav)
+
+
+def test_npm_files_a_page_asks_for_are_copied_and_missing_ones_explained(tmp_path, monkeypatch):
+    from aligncat import render
+    from aligncat.render import Page
+
+    def wants_npm(catalog, ctx):
+        ctx.npm_assets.setdefault("axe-core", []).append("axe.min.js")
+        ctx.extra_javascript.append("assets/vendor/axe-core/axe.min.js")
+        yield Page("npm-test.md", "# npm test\n")
+
+    render.load_contributions()
+    monkeypatch.setattr(render, "PAGE_SOURCES", [*render.PAGE_SOURCES, wants_npm])
+    import aligncat.site as site
+
+    monkeypatch.setattr(site, "PAGE_SOURCES", render.PAGE_SOURCES)
+    if not (REPO / "node_modules" / "axe-core" / "axe.min.js").is_file():
+        pytest.fail("run `npm ci` at the repository root (package-lock.json lists axe-core)")
+    result = render_site(load_catalog(MINI), tmp_path / "b", project_root=REPO, site_dir=tmp_path / "site")
+    assert (result.docs_dir / "assets/vendor/axe-core/axe.min.js").is_file()
+    assert "assets/vendor/axe-core/axe.min.js" in result.config_file.read_text()
+    project = _project_copy(tmp_path)  # no node_modules here
+    with pytest.raises(SiteError, match=r"missing npm file .* run `npm ci`"):
+        render_site(load_catalog(MINI), tmp_path / "c", project_root=project)

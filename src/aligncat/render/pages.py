@@ -169,7 +169,7 @@ def record_table(catalog: Catalog, page: str, records: Iterable[Record], *, colu
     if filters:
         out.append(_filter_form(catalog, rows, filters, table_id, page, export))
     out.append(f'<p class="ac-count" id="{table_id}-count" aria-live="polite" data-search-exclude>{len(rows)} records</p>')
-    head = "".join(f'<th scope="col" data-sort="{c}"><button type="button" class="ac-sort">'
+    head = "".join(f'<th scope="col" class="ac-col-{c}" data-sort="{c}"><button type="button" class="ac-sort">'
                    f"{TABLE_COLUMNS[c]}</button></th>" for c in columns)
     out.append(f'<div class="ac-table-wrap" data-search-exclude><table class="ac-index" id="{table_id}" data-filterable>'
                f"<thead><tr>{head}</tr></thead><tbody>")
@@ -190,19 +190,19 @@ def record_table(catalog: Catalog, page: str, records: Iterable[Record], *, colu
             elif c == "year":
                 cells.append(f'<td data-value="{r.year}">{r.year}</td>')
             elif c == "kind":
-                cells.append(f"<td>{KIND_SINGULAR[r.kind]}</td>")
+                cells.append(f'<td class="ac-col-kind">{KIND_SINGULAR[r.kind]}</td>')
             elif c == "authors":
-                cells.append(f"<td>{h(authors_text(r, 3))}</td>")
+                cells.append(f'<td class="ac-col-authors">{h(authors_text(r, 3))}</td>')
             elif c == "goal":
                 cells.append("<td>" + " ".join(goal_badge(catalog, g) for g in catalog.goal_levels_of(r)) + "</td>")
             elif c == "tags":
-                cells.append("<td>" + " ".join(tag_link(catalog, page, t) for t in r.tags) + "</td>")
+                cells.append('<td class="ac-col-tags">' + " ".join(tag_link(catalog, page, t) for t in r.tags) + "</td>")
             elif c == "license":
                 cells.append(f"<td>{h(licence_of(r) or '')}</td>")
             elif c == "protocol":
                 cells.append(f"<td>{h(', '.join(protocols_of(r)))}</td>")
             elif c == "venue":
-                cells.append(f"<td>{h(r.venue or '')}</td>")
+                cells.append(f'<td class="ac-col-venue">{h(r.venue or "")}</td>')
         out.append(f"<tr {attrs}>{''.join(cells)}</tr>")
     out.append("</tbody></table></div>")
     return "\n".join(out) + "\n"
