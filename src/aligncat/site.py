@@ -304,7 +304,11 @@ def build_site(catalog: Catalog, site_dir: str | Path, *, engine: str = "mkdocs"
     # Zensical only writes inside the folder of its config file: build there, then put the site in place.
     engine_site = work / "site" if engine == "zensical" else target
     result = render_site(catalog, work, project_root=root, site_dir=engine_site)
-    run_engine(result.config_file, engine)
+    try:
+        run_engine(result.config_file, engine)
+    except SiteError as exc:
+        raise SiteError(f"{exc}\n(hand-written pages are in {root / 'docs'}; generated pages come from the "
+                        "catalog's records)") from exc
     if result.search_backend == "pagefind":
         from .search import SearchError, index_site
 
