@@ -12,6 +12,7 @@ so the site still loads nothing from another host.
 from __future__ import annotations
 
 import html
+import os
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +22,7 @@ from .model import Record
 from .render import Page, RenderContext, record_section
 
 BACKENDS = ("auto", "lunr", "pagefind")
+ENV_BACKEND = "ALIGNCAT_SEARCH_BACKEND"  # overrides mkdocs.yml, e.g. to try Pagefind on a small catalog
 PAGEFIND_FROM_RECORDS = 2000
 SEARCH_PAGE = "find.md"
 BUNDLE_DIR = "pagefind"
@@ -47,9 +49,14 @@ def pagefind_executable() -> Path | None:
 
 
 def backend_setting(config: dict) -> str:
-    """The `extra.search_backend` of a site config (default auto); a clear error for an unknown value."""
-    value = ((config.get("extra") or {}).get("search_backend") or "auto") if isinstance(config, dict) else "auto"
-    value = str(value).strip().lower()
+    """$ALIGNCAT_SEARCH_BACKEND, else the `extra.search_backend` of a site config, else auto."""
+    env = os.environ.get(ENV_BACKEND, "").strip().lower()
+    if env:
+        if env not in BACKENDS:
+            raise SearchError(f"{ENV_BACKEND} is '{env}'; choose one of: {', '.join(BACKENDS)}")
+        return env
+    extra = config.get("extra") if isinstance(config, dict) else None
+    value = str((extra.get("search_backend") if isinstance(extra, dict) else None) or "auto").strip().lower()
     if value not in BACKENDS:
         raise SearchError(f"mkdocs.yml: extra.search_backend is '{value}'; choose one of: {', '.join(BACKENDS)}")
     return value

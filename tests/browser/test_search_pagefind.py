@@ -1,0 +1,63 @@
+"""Pagefind search on a built site (site stage, search): results, filters, links, nothing from other hosts."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import pytest
+
+from conftest import SiteServer, build_once, copy_mini_catalog, serve_folder
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="session")
+def pagefind_toy_site(tmp_path_factory):
+    """The toy catalog built with the Pagefind backend forced (it is far below the automatic threshold)."""
+    from aligncat.search import ENV_BACKEND
+
+    old = os.environ.get(ENV_BACKEND)
+    os.environ[ENV_BACKEND] = "pagefind"
+    try:
+        return build_once(tmp_path_factory, "toy-pagefind", copy_mini_catalog)
+    finally:
+        if old is None:
+            os.environ.pop(ENV_BACKEND, None)
+        else:
+            os.environ[ENV_BACKEND] = old
+
+
+@pytest.fixture(scope="session")
+def pagefind_server(pagefind_toy_site) -> Iterator[SiteServer]:
+    yield from serve_folder(pagefind_toy_site)
+
+
+def test_pagefind_bundle_replaces_the_lunr_index(pagefind_toy_site) -> None:
+    assert (pagefind_toy_site / "pagefind" / "pagefind-ui.js").is_file()
+    assert any((pagefind_toy_site / "pagefind" / "index").iterdir())
+    assert not (pagefind_toy_site / "search" / "search_index.json").exists()
+
+
+def test_query_shows_records_with_filters_and_opens_the_record(page, pagefind_server) -> None:
+    page.goto(pagefind_server.url("find/?q=preferences"))
+    first = page.locator(".pagefind-ui__result-link").first
+    first.wait_for()
+    titles = page.locator(".pagefind-ui__result-link").all_inner_texts()
+    assert any("Beta" in t for t in titles), titles
+    assert all("¶" not in t for t in titles)  # heading permalinks are not indexed
+    filters = page.locator(".pagefind-ui__filter-name").all_inner_texts()
+    assert {"Kind", "Year", "Goal level"} <= {f.strip().capitalize() for f in filters}, filters
+    page.locator(".pagefind-ui__result-link", has_text="Beta").first.click()
+    page.wait_for_url("**/records/beta2020-method/")
+    assert page.locator("h1").first.inner_text().startswith("Beta")
+    assert page.external_requests == [] and page.console_errors == []
+
+
+def test_kind_filter_narrows_results(page, pagefind_server) -> None:
+    page.goto(pagefind_server.url("find/?q=toy"))
+    page.locator(".pagefind-ui__result-link").first.wait_for()
+    page.get_by_label("dataset", exact=False).first.check()
+    page.wait_for_function("document.querySelectorAll('.pagefind-ui__result-link').length === 2")
+    titles = page.locator(".pagefind-ui__result-link").all_inner_texts()
+    assert sorted(titles) == sorted(["ToyInst, a Toy Instruction Dataset", "ToyInst 2, Translated"]), titles

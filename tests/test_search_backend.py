@@ -1,0 +1,69 @@
+"""The search backend choice (site stage): lunr for small catalogs, Pagefind for large ones or when asked."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from aligncat import search
+from aligncat.load import load_catalog
+
+MINI = Path(__file__).parent / "data" / "mini_catalog"
+
+
+@pytest.fixture(scope="module")
+def mini():
+    return load_catalog(MINI)
+
+
+def test_small_catalog_keeps_lunr_and_large_one_gets_pagefind(mini, monkeypatch) -> None:
+    monkeypatch.delenv(search.ENV_BACKEND, raising=False)
+    assert search.choose_backend(mini, search.backend_setting({})) == "lunr"
+    monkeypatch.setattr(search, "PAGEFIND_FROM_RECORDS", len(mini.records))
+    assert search.choose_backend(mini, "auto") == "pagefind"
+    monkeypatch.setattr(search, "pagefind_executable", lambda: None)
+    assert search.choose_backend(mini, "auto") == "lunr"  # no binary: fall back rather than fail
+    with pytest.raises(search.SearchError, match="not installed"):
+        search.choose_backend(mini, "pagefind")
+
+
+def test_setting_comes_from_mkdocs_extra_or_the_environment(monkeypatch) -> None:
+    monkeypatch.delenv(search.ENV_BACKEND, raising=False)
+    assert search.backend_setting({"extra": {"search_backend": "Pagefind"}}) == "pagefind"
+    assert search.backend_setting({"extra": None}) == "auto"
+    with pytest.raises(search.SearchError, match="extra.search_backend is 'elastic'; choose one of: auto, lunr"):
+        search.backend_setting({"extra": {"search_backend": "elastic"}})
+    monkeypatch.setenv(search.ENV_BACKEND, "lunr")
+    assert search.backend_setting({"extra": {"search_backend": "pagefind"}}) == "lunr"
+
+
+def test_pagefind_config_drops_the_lunr_plugin_and_its_features() -> None:
+    cfg = {"plugins": ["search", {"tags": {}}], "theme": {"features": ["search.highlight", "navigation.tabs"]}}
+    out = search.configure(cfg, "pagefind")
+    assert out["plugins"] == [{"tags": {}}]
+    assert out["theme"]["features"] == ["navigation.tabs"]
+    assert out["extra"]["search_backend"] == "pagefind"
+    kept = search.configure({"plugins": ["search"]}, "lunr")
+    assert kept["plugins"] == ["search"]
+
+
+def test_record_filters_name_kind_year_and_goal_levels(mini) -> None:
+    record = mini.records["toybench2021"]
+    html = search.search_filters(mini, record, None)
+    assert 'data-pagefind-filter="kind:benchmark"' in html
+    assert 'data-pagefind-filter="year:2021"' in html
+    assert 'data-pagefind-filter="goal level:Level One"' in html and "Level Three" in html
+    assert html.startswith("<div") and " hidden>" in html
+
+
+def test_filter_values_cannot_break_out_of_the_attribute() -> None:
+    assert search._filter_value('a "quoted", <b>') == "a &quot;quoted&quot;  &lt;b&gt;".replace("  ", " ")
+
+
+def test_search_page_loads_only_files_of_this_site() -> None:
+    page = search.search_page()
+    assert page.path == "find.md" and page.title == "Search"
+    for src in ("../pagefind/pagefind-ui.js", "../pagefind/pagefind-ui.css"):
+        assert src in page.content
+    assert "http://" not in page.content and "https://" not in page.content
