@@ -258,3 +258,14 @@ def test_zensical_site_searches_and_filters_too(page, toy_zensical_server):
     shown = page.locator("table#records tbody tr:not([hidden])").evaluate_all("rows => rows.map(r => r.dataset.kind)")
     assert shown and set(shown) == {"dataset"}
     assert page.external_requests == []
+
+
+def test_hostile_record_in_search_results_stays_text(page, hostile_server):
+    """The search index and the result list show the hostile title as text too (no <img onerror> runs)."""
+    found = search_for(page, hostile_server, "onerror")
+    assert any("records/evil2021-hostile/" in href for _, href in found), found
+    results = page.locator(".md-search-result")
+    assert results.locator("img, script").count() == 0
+    page.wait_for_timeout(300)
+    assert page.evaluate("window.__pwned") is None
+    assert "window.__pwned" in results.inner_text()
