@@ -225,3 +225,11 @@ def test_npm_files_a_page_asks_for_are_copied_and_missing_ones_explained(tmp_pat
     project = _project_copy(tmp_path)  # no node_modules here
     with pytest.raises(SiteError, match=r"missing npm file .* run `npm ci`"):
         render_site(load_catalog(MINI), tmp_path / "c", project_root=project)
+
+
+def test_page_titles_name_the_record_category_or_tag(built):
+    engine, site = built
+    for path, title in (("records/beta2020-method/index.html", "Beta: Learning from Toy Preferences"),
+                        ("taxonomy/def-two-a/index.html", "Two A"), ("tags/toy-data/index.html", "Toy data")):
+        head = (site / path).read_text(encoding="utf-8")
+        assert re.search(rf"<title>{re.escape(title)} - Toy Catalog</title>", head), (engine, path)

@@ -69,9 +69,11 @@ def front_matter(**values: object) -> str:
     return "---\n" + "\n".join(lines) + "\n---\n\n" if lines else ""
 
 
-def wide(*, toc: bool = False) -> str:
-    """Front matter that hides the side bars (tables need the room); keeps the table of contents if asked."""
-    return front_matter(hide=["navigation"] if toc else ["navigation", "toc"])
+def wide(*, toc: bool = False, title: str | None = None) -> str:
+    """Front matter that hides the side bars (tables need the room); keeps the table of contents if asked.
+
+    A title is given escaped: the theme prints the front-matter title unescaped in <title> and the header."""
+    return front_matter(title=h(title) if title else None, hide=["navigation"] if toc else ["navigation", "toc"])
 
 
 def licence_of(record: Record) -> str | None:
@@ -404,7 +406,7 @@ def _category_page(catalog: Catalog, c: Category, counts: dict[str, int]) -> str
     scheme = next(s for s in tax.schemes if s.id == c.scheme)
     trail = [f'<a href="{relative_url(page, TAXONOMY)}">Taxonomy</a>', h(scheme.title)]
     trail += [category_link(catalog, page, a.id) for a in tax.ancestors(c.id)[:-1]]
-    lines = [wide(), f'<nav class="ac-trail" aria-label="Breadcrumb">{" › ".join(trail)}</nav>', "",
+    lines = [wide(title=c.title), f'<nav class="ac-trail" aria-label="Breadcrumb">{" › ".join(trail)}</nav>', "",
              f"# {md_text(c.title)}", ""]
     facts = []
     if c.goal_level:
@@ -521,7 +523,7 @@ def tag_pages(catalog: Catalog, ctx: RenderContext) -> Iterator[Page]:
     for t in ordered:
         page = tag_path(t)
         tag = catalog.tags.get(t)
-        body = [wide(), f'<nav class="ac-trail" aria-label="Breadcrumb"><a href="{relative_url(page, TAGS)}">Tags</a></nav>',
+        body = [wide(title=tag_title(catalog, t)), f'<nav class="ac-trail" aria-label="Breadcrumb"><a href="{relative_url(page, TAGS)}">Tags</a></nav>',
                 "", f"# {md_text(tag_title(catalog, t))}", ""]
         if tag and tag.description:
             body += [f"<p>{h(tag.description)}</p>", ""]
