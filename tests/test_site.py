@@ -233,3 +233,27 @@ def test_page_titles_name_the_record_category_or_tag(built):
                         ("taxonomy/def-two-a/index.html", "Two A"), ("tags/toy-data/index.html", "Toy data")):
         head = (site / path).read_text(encoding="utf-8")
         assert re.search(rf"<title>{re.escape(title)} - Toy Catalog</title>", head), (engine, path)
+
+
+@pytest.mark.parametrize("engine", ["mkdocs", "zensical"])
+def test_hostile_fields_never_become_markup_with_either_engine(tmp_path, engine):
+    catalog = tmp_path / "cat"
+    shutil.copytree(MINI, catalog)
+    (catalog / "papers" / "evil2021-hostile.yaml").write_text(
+        "id: evil2021-hostile\nkind: paper\n"
+        "title: '<script>window.__pwned=1</script> <img src=x onerror=alert(1)> [md](https://x.example)'\n"
+        "authors:\n- {family: '<b>B</b>', given: '</title><script>alert(2)</script>'}\nyear: 2021\n"
+        "summary: '</script><script>alert(3)</script>'\nadded: '2026-11-10'\n")
+    cat = load_catalog(catalog)
+    assert not cat.errors
+    site = tmp_path / "site"
+    build_site(cat, site, engine=engine, project_root=REPO, build_dir=tmp_path / "b")
+    for page in site.rglob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        for bad in ("<script>window.__pwned", "<script>alert(", "<img src=x", "<b>B</b>", '<a href="https://x.example'):
+            assert bad not in text, (page.relative_to(site).as_posix(), bad)
+    record = (site / "records/evil2021-hostile/index.html").read_text(encoding="utf-8")
+    assert "&lt;script&gt;window.__pwned=1&lt;/script&gt;" in record
+    assert "[md](https://x.example)" in record
+    feed = (site / "feed.xml").read_text(encoding="utf-8")
+    assert "<script>" not in feed and "&lt;script&gt;window.__pwned=1" in feed
