@@ -1,4 +1,4 @@
-"""Render stage: escaping helpers, links between pages, and the Markdown pages generated from the toy catalog."""
+"""Render stage: escaping helpers, links between pages, and the pages generated from the toy catalog."""
 
 from __future__ import annotations
 
@@ -24,11 +24,24 @@ def pages():
     return {p.path: p for p in generated}
 
 
-@pytest.mark.parametrize("text", [
-    "<script>alert(1)</script>", "[link](https://evil.example)", "*stars* and _under_", "`code`",
-    "# not a heading", "![img](x.png)", "a & b < c > d", "{: .class }", "1. not a list", "\\back\\slash",
-    "<img src=x onerror=alert(1)>", "**bold** [x][y]", "trailing\\",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "<script>alert(1)</script>",
+        "[link](https://evil.example)",
+        "*stars* and _under_",
+        "`code`",
+        "# not a heading",
+        "![img](x.png)",
+        "a & b < c > d",
+        "{: .class }",
+        "1. not a list",
+        "\\back\\slash",
+        "<img src=x onerror=alert(1)>",
+        "**bold** [x][y]",
+        "trailing\\",
+    ],
+)
 def test_md_text_renders_as_the_same_text(text):
     """Whatever the input, Markdown turns md_text(input) into exactly the input as text, no element."""
     out = markdown.markdown(md_text(text), extensions=SITE_EXTENSIONS)
@@ -56,23 +69,38 @@ def test_json_for_script_cannot_close_the_script():
     assert json.loads(text) == {"a": "</script><script>alert(1)</script>", "b": "<!-- x"}
 
 
-@pytest.mark.parametrize("src,dst,expected", [
-    ("index.md", "records/x.md", "records/x/"),
-    ("records/x.md", "records/y.md", "../y/"),
-    ("records/x.md", "index.md", "../../"),
-    ("taxonomy/index.md", "taxonomy/def.md", "def/"),
-    ("browse/papers.md", "data/citations.json", "../../data/citations.json"),
-    ("index.md", "index.md", "./"),
-])
+@pytest.mark.parametrize(
+    "src,dst,expected",
+    [
+        ("index.md", "records/x.md", "records/x/"),
+        ("records/x.md", "records/y.md", "../y/"),
+        ("records/x.md", "index.md", "../../"),
+        ("taxonomy/index.md", "taxonomy/def.md", "def/"),
+        ("browse/papers.md", "data/citations.json", "../../data/citations.json"),
+        ("index.md", "index.md", "./"),
+    ],
+)
 def test_relative_url(src, dst, expected):
     assert relative_url(src, dst) == expected
 
 
 def test_every_page_type_is_generated(pages):
     catalog = load_catalog(MINI)
-    expected = {"index.md", "taxonomy/index.md", "browse/index.md", "browse/papers.md", "browse/datasets.md",
-                "browse/benchmarks.md", "browse/compare-benchmarks.md", "tags/index.md", "new.md", "feed.xml",
-                "cite.md", "data/citations.json", "bib/all.bib"}
+    expected = {
+        "index.md",
+        "taxonomy/index.md",
+        "browse/index.md",
+        "browse/papers.md",
+        "browse/datasets.md",
+        "browse/benchmarks.md",
+        "browse/compare-benchmarks.md",
+        "tags/index.md",
+        "new.md",
+        "feed.xml",
+        "cite.md",
+        "data/citations.json",
+        "bib/all.bib",
+    }
     expected |= {f"records/{rid}.md" for rid in catalog.records}
     expected |= {f"taxonomy/{cid}.md" for cid in catalog.taxonomy.categories}
     expected |= {f"tags/{t}.md" for t in catalog.by_tag}
@@ -119,7 +147,10 @@ def test_edit_link_falls_back_to_a_served_copy_of_the_yaml(tmp_path):
     generated = {p.path: p for p in generate_pages(load_catalog(root))[0]}
     page = generated["records/beta2020-method.md"].content
     assert 'href="../beta2020-method.yaml"' in page
-    assert generated["records/beta2020-method.yaml"].content == (root / "papers/beta2020-method.yaml").read_bytes()
+    assert (
+        generated["records/beta2020-method.yaml"].content
+        == (root / "papers/beta2020-method.yaml").read_bytes()
+    )
 
 
 def test_scholar_meta_and_dataset_jsonld(pages):
@@ -130,7 +161,9 @@ def test_scholar_meta_and_dataset_jsonld(pages):
     assert ["citation_author", "Beta, Bea"] in meta
     assert ["citation_doi", "10.0000/toy.beta"] in meta
     data = pages["records/toyinst2020-data.md"].content
-    jsonld = json.loads(json.loads(re.search(r"^aligncat_jsonld: (.*)$", data.split("---\n")[1], re.M).group(1)))
+    jsonld = json.loads(
+        json.loads(re.search(r"^aligncat_jsonld: (.*)$", data.split("---\n")[1], re.M).group(1))
+    )
     assert jsonld["@type"] == "Dataset" and jsonld["license"] == "CC-BY-4.0"
     assert "aligncat_jsonld" not in beta  # papers carry no Dataset markup
 

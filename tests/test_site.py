@@ -1,4 +1,4 @@
-"""Site stage: strict builds of the toy catalog with MkDocs and Zensical, the build command, and its errors."""
+"""Site stage: strict builds of the toy catalog with MkDocs and Zensical, the build command, its errors."""
 
 from __future__ import annotations
 
@@ -16,16 +16,29 @@ from aligncat.site import SiteError, build_site, render_site
 
 REPO = Path(__file__).resolve().parents[1]
 MINI = REPO / "tests" / "data" / "mini_catalog"
-KEY_PAGES = ["index.html", "taxonomy/index.html", "taxonomy/def-two/index.html", "records/beta2020-method/index.html",
-             "browse/index.html", "browse/papers/index.html", "browse/compare-benchmarks/index.html",
-             "tags/index.html", "new/index.html", "feed.xml", "cite/index.html", "data/citations.json",
-             "assets/aligncat/aligncat.js"]
+KEY_PAGES = [
+    "index.html",
+    "taxonomy/index.html",
+    "taxonomy/def-two/index.html",
+    "records/beta2020-method/index.html",
+    "browse/index.html",
+    "browse/papers/index.html",
+    "browse/compare-benchmarks/index.html",
+    "tags/index.html",
+    "new/index.html",
+    "feed.xml",
+    "cite/index.html",
+    "data/citations.json",
+    "assets/aligncat/aligncat.js",
+]
 
 
 @pytest.fixture(scope="module", params=["mkdocs", "zensical"])
 def built(request, tmp_path_factory):
     out = tmp_path_factory.mktemp(f"site-{request.param}")
-    build_site(load_catalog(MINI), out / "site", engine=request.param, project_root=REPO, build_dir=out / "build")
+    build_site(
+        load_catalog(MINI), out / "site", engine=request.param, project_root=REPO, build_dir=out / "build"
+    )
     return request.param, out / "site"
 
 
@@ -44,14 +57,14 @@ def test_search_index_covers_titles_authors_and_aliases(built):
 
 
 def test_pages_reference_no_third_party_host(built):
-    """No script, style, font, image or frame from another host (links to papers are fine: they are not loaded)."""
+    """No script, style, font, image or frame from another host (links to papers are not loaded)."""
     engine, site = built
     loaded = re.compile(r'<(?:script|link|img|iframe|source)\b[^>]*?(?:src|href)="(https?:)?//', re.I)
     offenders = []
     for page in site.rglob("*.html"):
         for match in loaded.finditer(page.read_text(encoding="utf-8")):
             tag = match.group(0)
-            if 'rel="canonical"' in tag or "rel=\"alternate\"" in tag:
+            if 'rel="canonical"' in tag or 'rel="alternate"' in tag:
                 continue
             offenders.append((page.relative_to(site).as_posix(), tag))
     assert offenders == []
@@ -86,7 +99,9 @@ def test_broken_link_in_a_docs_page_fails_the_build(tmp_path):
 def test_docs_page_with_a_generated_path_is_refused(tmp_path):
     project = _project_copy(tmp_path)
     (project / "docs" / "cite.md").write_text("# Mine\n")
-    with pytest.raises(SiteError, match=r"docs/cite\.md: this hand-written file has the path of a generated page"):
+    with pytest.raises(
+        SiteError, match=r"docs/cite\.md: this hand-written file has the path of a generated page"
+    ):
         render_site(load_catalog(MINI), tmp_path / "b", project_root=project)
 
 
@@ -129,15 +144,16 @@ def test_build_command_stops_on_an_invalid_catalog(tmp_path):
     bad = tmp_path / "cat"
     shutil.copytree(MINI, bad)
     (bad / "papers" / "alpha2019-base.yaml").write_text("id: alpha2019-base\nkind: paper\ntitel: x\n")
-    result = CliRunner().invoke(main, ["build", str(bad), "--project", str(REPO), "--site-dir",
-                                       str(tmp_path / "site")])
+    result = CliRunner().invoke(
+        main, ["build", str(bad), "--project", str(REPO), "--site-dir", str(tmp_path / "site")]
+    )
     assert result.exit_code == 1
     assert "papers/alpha2019-base.yaml:3:1" in result.output
     assert not (tmp_path / "site").exists()
 
 
 def test_serve_rebuilds_when_a_record_changes(tmp_path):
-    """`aligncat serve` on a copy of the toy catalog: an edited title shows up, a broken record is reported."""
+    """`aligncat serve` on a copy of the toy catalog: an edited title shows up in the served page."""
     import os
     import socket
     import subprocess
@@ -151,16 +167,22 @@ def test_serve_rebuilds_when_a_record_changes(tmp_path):
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     exe = Path(sys.executable).parent / "aligncat"
-    proc = subprocess.Popen([str(exe), "serve", str(catalog), "--project", str(REPO), "--dev-addr",
-                             f"127.0.0.1:{port}"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                            env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    proc = subprocess.Popen(
+        [str(exe), "serve", str(catalog), "--project", str(REPO), "--dev-addr", f"127.0.0.1:{port}"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
 
     def page_until(needle: str, limit: float = 30) -> str:
         deadline = time.monotonic() + limit
         last = ""
         while time.monotonic() < deadline:
             try:
-                last = urllib.request.urlopen(f"http://127.0.0.1:{port}/records/beta2020-method/", timeout=2).read()
+                last = urllib.request.urlopen(
+                    f"http://127.0.0.1:{port}/records/beta2020-method/", timeout=2
+                ).read()
                 last = last.decode()
                 if needle in last:
                     return last
@@ -195,8 +217,9 @@ def test_mkdocs_plugin_builds_the_same_pages(tmp_path):
     cfg["plugins"] = ["search", {"aligncat": {"catalog": str(MINI)}}]
     cfg["theme"]["custom_dir"] = "docs/overrides"
     (project / "mkdocs.yml").write_text(yaml.safe_dump(cfg))
-    config = load_config(config_file=str(project / "mkdocs.yml"), strict=True,
-                         site_dir=str(tmp_path / "site"))
+    config = load_config(
+        config_file=str(project / "mkdocs.yml"), strict=True, site_dir=str(tmp_path / "site")
+    )
     build(config)
     site = tmp_path / "site"
     assert [p for p in KEY_PAGES if not (site / p).is_file()] == []
@@ -229,8 +252,11 @@ def test_npm_files_a_page_asks_for_are_copied_and_missing_ones_explained(tmp_pat
 
 def test_page_titles_name_the_record_category_or_tag(built):
     engine, site = built
-    for path, title in (("records/beta2020-method/index.html", "Beta: Learning from Toy Preferences"),
-                        ("taxonomy/def-two-a/index.html", "Two A"), ("tags/toy-data/index.html", "Toy data")):
+    for path, title in (
+        ("records/beta2020-method/index.html", "Beta: Learning from Toy Preferences"),
+        ("taxonomy/def-two-a/index.html", "Two A"),
+        ("tags/toy-data/index.html", "Toy data"),
+    ):
         head = (site / path).read_text(encoding="utf-8")
         assert re.search(rf"<title>{re.escape(title)} - Toy Catalog</title>", head), (engine, path)
 
@@ -243,14 +269,21 @@ def test_hostile_fields_never_become_markup_with_either_engine(tmp_path, engine)
         "id: evil2021-hostile\nkind: paper\n"
         "title: '<script>window.__pwned=1</script> <img src=x onerror=alert(1)> [md](https://x.example)'\n"
         "authors:\n- {family: '<b>B</b>', given: '</title><script>alert(2)</script>'}\nyear: 2021\n"
-        "summary: '</script><script>alert(3)</script>'\nadded: '2026-11-10'\n")
+        "summary: '</script><script>alert(3)</script>'\nadded: '2026-11-10'\n"
+    )
     cat = load_catalog(catalog)
     assert not cat.errors
     site = tmp_path / "site"
     build_site(cat, site, engine=engine, project_root=REPO, build_dir=tmp_path / "b")
     for page in site.rglob("*.html"):
         text = page.read_text(encoding="utf-8")
-        for bad in ("<script>window.__pwned", "<script>alert(", "<img src=x", "<b>B</b>", '<a href="https://x.example'):
+        for bad in (
+            "<script>window.__pwned",
+            "<script>alert(",
+            "<img src=x",
+            "<b>B</b>",
+            '<a href="https://x.example',
+        ):
             assert bad not in text, (page.relative_to(site).as_posix(), bad)
     record = (site / "records/evil2021-hostile/index.html").read_text(encoding="utf-8")
     assert "&lt;script&gt;window.__pwned=1&lt;/script&gt;" in record

@@ -1,12 +1,15 @@
-"""MkDocs adapter (optional): the same generated pages as `aligncat build`, for projects that run `mkdocs` itself.
+"""MkDocs adapter (optional): the same generated pages as `aligncat build`, for projects that run `mkdocs`
+itself.
 
     plugins:
       - search
       - aligncat:
           catalog: catalog        # relative to mkdocs.yml
 
-The library renders everything (aligncat.render); this adapter only hands the pages to MkDocs as generated files,
-adds the site's script and stylesheet, and sets the navigation when the config has none (so records stay out of it).
+The library renders everything (aligncat.render); this adapter only hands the pages to MkDocs as generated
+files,
+adds the site's script and stylesheet, and sets the navigation when the config has none (so records stay out
+of it).
 Zensical ignores plugins it does not know: use `aligncat build --engine zensical` there.
 """
 

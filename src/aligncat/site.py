@@ -1,4 +1,4 @@
-"""Site stage: render the catalog into a generated docs folder and config, then build it with MkDocs or Zensical.
+"""Site stage: render the catalog into a generated docs folder and config, then build it (MkDocs/Zensical).
 
 The library renders every page itself (aligncat.render); this module only writes those pages, copies the
 hand-written docs/ pages, the package's own assets and the npm assets into one folder, writes a generated
@@ -32,12 +32,23 @@ OWN_ASSETS = {"aligncat.js": "assets/aligncat/aligncat.js", "aligncat.css": "ass
 
 # Used when the project has no mkdocs.yml of its own: the settings the generated pages rely on.
 DEFAULT_CONFIG: dict = {
-    "theme": {"name": "material", "font": False, "features": ["search.highlight", "content.code.copy"],
-              "palette": [
-                  {"media": "(prefers-color-scheme: light)", "scheme": "default",
-                   "toggle": {"icon": "material/brightness-7", "name": "Switch to dark mode"}},
-                  {"media": "(prefers-color-scheme: dark)", "scheme": "slate",
-                   "toggle": {"icon": "material/brightness-4", "name": "Switch to light mode"}}]},
+    "theme": {
+        "name": "material",
+        "font": False,
+        "features": ["search.highlight", "content.code.copy"],
+        "palette": [
+            {
+                "media": "(prefers-color-scheme: light)",
+                "scheme": "default",
+                "toggle": {"icon": "material/brightness-7", "name": "Switch to dark mode"},
+            },
+            {
+                "media": "(prefers-color-scheme: dark)",
+                "scheme": "slate",
+                "toggle": {"icon": "material/brightness-4", "name": "Switch to light mode"},
+            },
+        ],
+    },
     "plugins": ["search"],
     "markdown_extensions": ["attr_list", "md_in_html", "tables", "admonition", {"toc": {"permalink": True}}],
 }
@@ -52,12 +63,14 @@ class RenderResult:
     docs_dir: Path
     config_file: Path
     pages: list[Page] = field(default_factory=list)
-    written: int = 0      # files whose content changed (what `serve` has to rebuild)
-    search_backend: str = "lunr"  # lunr (the search plugin) or pagefind (indexed after the build): see search.py
+    written: int = 0  # files whose content changed (what `serve` has to rebuild)
+    search_backend: str = (
+        "lunr"  # lunr (the search plugin) or pagefind (indexed after the build): see search.py
+    )
 
 
 def find_project_root(start: Path | None = None) -> Path:
-    """The folder holding mkdocs.yml (the project), searched upward from `start` (default: the working folder)."""
+    """The folder holding mkdocs.yml (the project), searched upward from `start` (default: here)."""
     here = (start or Path.cwd()).resolve()
     for folder in (here, *here.parents):
         if (folder / "mkdocs.yml").is_file():
@@ -65,7 +78,9 @@ def find_project_root(start: Path | None = None) -> Path:
     return here
 
 
-def generate_pages(catalog: Catalog, context: RenderContext | None = None) -> tuple[list[Page], RenderContext]:
+def generate_pages(
+    catalog: Catalog, context: RenderContext | None = None
+) -> tuple[list[Page], RenderContext]:
     """Every page, data file and asset the registered page sources contribute, checked for clashing paths."""
     load_contributions()
     ctx = context or RenderContext(site_url=catalog.info.site_url, edit_base=catalog.info.edit_base)
@@ -90,14 +105,18 @@ def _write_if_changed(path: Path, content: str | bytes) -> bool:
 
 
 def _hand_written_docs(project_root: Path) -> dict[str, Path]:
-    """The project's own docs/ files by site path (theme overrides excluded: they are the theme's, not pages)."""
+    """The project's own docs/ files by site path (theme overrides are not pages)."""
     docs = project_root / "docs"
     out: dict[str, Path] = {}
     if not docs.is_dir():
         return out
     for path in sorted(docs.rglob("*")):
         rel = path.relative_to(docs).as_posix()
-        if path.is_file() and not rel.startswith("overrides/") and not any(p.startswith(".") for p in path.parts):
+        if (
+            path.is_file()
+            and not rel.startswith("overrides/")
+            and not any(p.startswith(".") for p in path.parts)
+        ):
             out[rel] = path
     return out
 
@@ -110,7 +129,18 @@ def _page_title(path: Path) -> str:
 
 
 # Where the generated pages that ask for a navigation entry go; titles not listed come before "Tags".
-NAV_ORDER = ["Home", "Taxonomy", "Browse", "Benchmarks", "Graph", "Timeline", None, "Tags", "What's new", "Cite"]
+NAV_ORDER = [
+    "Home",
+    "Taxonomy",
+    "Browse",
+    "Benchmarks",
+    "Graph",
+    "Timeline",
+    None,
+    "Tags",
+    "What's new",
+    "Cite",
+]
 
 
 def _nav_rank(title: str) -> int:
@@ -118,7 +148,7 @@ def _nav_rank(title: str) -> int:
 
 
 def _nav(pages: list[Page], docs: dict[str, Path]) -> list:
-    """The navigation: generated pages that asked for a place, then the hand-written guide pages. No records."""
+    """The navigation: generated pages that asked for a place, then the guide pages. No records."""
     titled = sorted((p for p in pages if p.title), key=lambda p: _nav_rank(p.title or ""))
     nav: list = [{p.title: p.path} for p in titled]
     guide = [{_page_title(src): rel} for rel, src in docs.items() if rel.endswith(".md")]
@@ -137,16 +167,26 @@ def load_base_config(project_root: Path) -> dict:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else str(path)
-        raise SiteError(f"{where}: cannot read the site config: {getattr(exc, 'problem', exc)}; "
-                        "fix the YAML (Python tags such as !!python/name are not supported)") from exc
+        raise SiteError(
+            f"{where}: cannot read the site config: {getattr(exc, 'problem', exc)}; "
+            "fix the YAML (Python tags such as !!python/name are not supported)"
+        ) from exc
     if not isinstance(data, dict):
         raise SiteError(f"{path}: the site config must be a mapping of settings")
     return data
 
 
-def site_config(catalog: Catalog, base: dict, ctx: RenderContext, pages: list[Page], docs: dict[str, Path],
-                docs_dir: Path, site_dir: Path, project_root: Path) -> dict:
-    """The generated config: the project's settings plus the catalog's name, pages, nav, scripts and styles."""
+def site_config(
+    catalog: Catalog,
+    base: dict,
+    ctx: RenderContext,
+    pages: list[Page],
+    docs: dict[str, Path],
+    docs_dir: Path,
+    site_dir: Path,
+    project_root: Path,
+) -> dict:
+    """The generated config: the project's settings plus the catalog's name, pages, nav, scripts, styles."""
     cfg = copy.deepcopy(base)
     cfg["site_name"] = cfg.get("site_name") or catalog.info.title
     if catalog.info.license and not cfg.get("copyright"):
@@ -176,7 +216,7 @@ def site_config(catalog: Catalog, base: dict, ctx: RenderContext, pages: list[Pa
 
 
 def _config_path(path: Path, config_dir: Path) -> str:
-    """A folder as the generated config names it: relative to the config's folder when inside it, else absolute."""
+    """A folder as the generated config names it: relative to the config's folder if inside, else absolute."""
     try:
         return path.relative_to(config_dir).as_posix()
     except ValueError:
@@ -184,21 +224,28 @@ def _config_path(path: Path, config_dir: Path) -> str:
 
 
 def copy_npm_assets(ctx: RenderContext, project_root: Path) -> dict[str, Path]:
-    """The npm files pages asked for, by their site path (assets/vendor/<package>/<file>); a clear error if missing."""
+    """The npm files pages asked for, by site path (assets/vendor/<package>/<file>); an error if missing."""
     out: dict[str, Path] = {}
     for package, files in ctx.npm_assets.items():
         for rel in files:
             src = project_root / "node_modules" / package / rel
             if not src.is_file():
-                raise SiteError(f"{src}: missing npm file needed by the site; run `npm ci` in {project_root} "
-                                f"(package.json must list '{package}')")
+                raise SiteError(
+                    f"{src}: missing npm file needed by the site; run `npm ci` in {project_root} "
+                    f"(package.json must list '{package}')"
+                )
             out[f"assets/vendor/{package}/{rel}"] = src
     return out
 
 
-def render_site(catalog: Catalog, out_dir: str | Path, *, project_root: str | Path | None = None,
-                site_dir: str | Path | None = None) -> RenderResult:
-    """Write every generated page, the hand-written docs, the assets and a generated mkdocs.yml into `out_dir`.
+def render_site(
+    catalog: Catalog,
+    out_dir: str | Path,
+    *,
+    project_root: str | Path | None = None,
+    site_dir: str | Path | None = None,
+) -> RenderResult:
+    """Write every generated page, the hand-written docs, the assets and a generated mkdocs.yml to `out_dir`.
 
     Files whose content did not change are left alone and files no longer generated are removed, so a live
     preview only rebuilds what a record change touched.
@@ -219,8 +266,10 @@ def render_site(catalog: Catalog, out_dir: str | Path, *, project_root: str | Pa
     hand_written = _hand_written_docs(root)
     clashes = sorted(set(hand_written) & {p.path for p in pages})
     if clashes:
-        raise SiteError(f"docs/{clashes[0]}: this hand-written file has the path of a generated page; "
-                        "rename it (generated pages own: " + ", ".join(clashes) + ")")
+        raise SiteError(
+            f"docs/{clashes[0]}: this hand-written file has the path of a generated page; "
+            "rename it (generated pages own: " + ", ".join(clashes) + ")"
+        )
     files: dict[str, str | bytes] = {p.path: p.content for p in pages}
     for rel, src in hand_written.items():
         files[rel] = src.read_bytes()
@@ -237,7 +286,9 @@ def render_site(catalog: Catalog, out_dir: str | Path, *, project_root: str | Pa
         elif path.is_dir() and not any(path.iterdir()):
             path.rmdir()
     target = Path(site_dir).resolve() if site_dir else (root / "site").resolve()
-    cfg = configure(site_config(catalog, base_config, ctx, pages, hand_written, docs_dir, target, root), backend)
+    cfg = configure(
+        site_config(catalog, base_config, ctx, pages, hand_written, docs_dir, target, root), backend
+    )
     config_file = out / "mkdocs.yml"
     _write_if_changed(config_file, yaml.safe_dump(cfg, sort_keys=False, allow_unicode=True))
     return RenderResult(docs_dir, config_file, pages, written, backend)
@@ -267,7 +318,9 @@ def run_engine(config_file: Path, engine: str = "mkdocs", *, strict: bool = True
             from mkdocs.config import load_config
             from mkdocs.exceptions import MkDocsException
         except ImportError as exc:
-            raise SiteError("MkDocs is not installed; install the site extra: pip install 'aligncat[site]'") from exc
+            raise SiteError(
+                "MkDocs is not installed; install the site extra: pip install 'aligncat[site]'"
+            ) from exc
         collect = _Collect()
         logger = logging.getLogger("mkdocs")
         logger.addHandler(collect)
@@ -285,18 +338,27 @@ def run_engine(config_file: Path, engine: str = "mkdocs", *, strict: bool = True
         if exe is None:
             raise SiteError("Zensical is not installed; install the extra: pip install 'aligncat[zensical]'")
         cmd = [exe, "build", "--clean", "-f", str(config_file)] + (["--strict"] if strict else [])
-        proc = subprocess.run(cmd, capture_output=True, text=True, cwd=config_file.parent,
-                              env={**os.environ, "NO_COLOR": "1"})
+        proc = subprocess.run(
+            cmd, capture_output=True, text=True, cwd=config_file.parent, env={**os.environ, "NO_COLOR": "1"}
+        )
         if proc.returncode != 0:
             output = _ANSI.sub("", proc.stdout + proc.stderr)
-            output = output.split("Traceback (most recent call last)")[0].strip()  # Zensical's own stack: noise
+            output = output.split("Traceback (most recent call last)")[
+                0
+            ].strip()  # Zensical's own stack: noise
             raise SiteError(f"zensical build failed (exit {proc.returncode}):\n{output}")
         return
     raise SiteError(f"unknown engine '{engine}'; choose one of: {', '.join(ENGINES)}")
 
 
-def build_site(catalog: Catalog, site_dir: str | Path, *, engine: str = "mkdocs",
-               project_root: str | Path | None = None, build_dir: str | Path | None = None) -> RenderResult:
+def build_site(
+    catalog: Catalog,
+    site_dir: str | Path,
+    *,
+    engine: str = "mkdocs",
+    project_root: str | Path | None = None,
+    build_dir: str | Path | None = None,
+) -> RenderResult:
     """Render the catalog and build the static site into `site_dir` with the chosen engine."""
     root = Path(project_root).resolve() if project_root else find_project_root()
     work = (Path(build_dir) if build_dir else root / BUILD_DIR / engine).resolve()
@@ -307,8 +369,10 @@ def build_site(catalog: Catalog, site_dir: str | Path, *, engine: str = "mkdocs"
     try:
         run_engine(result.config_file, engine)
     except SiteError as exc:
-        raise SiteError(f"{exc}\n(hand-written pages are in {root / 'docs'}; generated pages come from the "
-                        "catalog's records)") from exc
+        raise SiteError(
+            f"{exc}\n(hand-written pages are in {root / 'docs'}; generated pages come from the "
+            "catalog's records)"
+        ) from exc
     if result.search_backend == "pagefind":
         from .search import SearchError, index_site
 

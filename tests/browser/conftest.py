@@ -1,6 +1,8 @@
-"""Browser test fixtures: built sites (toy, hostile, real catalog), a static server on 127.0.0.1, headless Chromium.
+"""Browser test fixtures: built sites (toy, hostile, real catalog), a static server on 127.0.0.1, headless
+Chromium.
 
-Shared by every browser test (the site's and the graph's). Each site is built once per test session: xdist workers
+Shared by every browser test (the site's and the graph's). Each site is built once per test session: xdist
+workers
 share one build through a lock file in the session's common temporary folder.
 """
 
@@ -27,7 +29,9 @@ REAL_CATALOG = REPO / "catalog"
 ARTIFACTS = REPO / "tests" / "artifacts"
 
 # A record whose text tries every way to inject markup; its page must show it as text.
-HOSTILE_TITLE = "<script>window.__pwned=1</script> [click me](javascript:alert(1)) <img src=x onerror=window.__pwned=2>"
+HOSTILE_TITLE = (
+    "<script>window.__pwned=1</script> [click me](javascript:alert(1)) <img src=x onerror=window.__pwned=2>"
+)
 HOSTILE_RECORD = f"""id: evil2021-hostile
 kind: paper
 title: {HOSTILE_TITLE!r}
@@ -35,9 +39,11 @@ authors:
 - {{family: '<b>Bold</b>', given: '**Star**'}}
 year: 2021
 categories: [def-one]
-summary: 'A summary with </script><script>window.__pwned=3</script> and [a link](https://example.org) and *stars*.'
+summary: 'A summary with </script><script>window.__pwned=3</script> and [a link](https://example.org) and
+*stars*.'
 links:
-- {{type: paper, url: 'https://example.org/a?b=1&c="><script>window.__pwned=4</script>', label: '<b>label</b>'}}
+- {{type: paper, url: 'https://example.org/a?b=1&c="><script>window.__pwned=4</script>', label:
+'<b>label</b>'}}
 relations:
 - {{type: builds_on, target: alpha2019-base, reason: '<i>why</i>'}}
 added: '2026-11-10'
@@ -57,14 +63,17 @@ def _shared_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
 
 
-def build_once(tmp_path_factory: pytest.TempPathFactory, name: str, make_catalog, engine: str = "mkdocs") -> Path:
+def build_once(
+    tmp_path_factory: pytest.TempPathFactory, name: str, make_catalog, engine: str = "mkdocs"
+) -> Path:
     """Build a site once per session (across xdist workers) and return its folder.
 
-    `make_catalog(folder)` returns the catalog folder to build (it may copy and change a catalog into `folder`).
+    `make_catalog(folder)` returns the catalog folder to build (it may copy and change a catalog into
+    `folder`).
     """
     from aligncat import load_catalog
-    from aligncat.site import build_site
     from aligncat.diagnostics import format_diagnostics
+    from aligncat.site import build_site
 
     shared = _shared_dir(tmp_path_factory) / "aligncat-sites"
     shared.mkdir(parents=True, exist_ok=True)
@@ -81,7 +90,13 @@ def build_once(tmp_path_factory: pytest.TempPathFactory, name: str, make_catalog
                 catalog = load_catalog(catalog_dir)
                 if name != "real" and catalog.errors:  # the real catalog may be mid-edit; test data may not
                     raise AssertionError(format_diagnostics(catalog.errors))
-                build_site(catalog, site, engine=engine, project_root=REPO, build_dir=shared / f"{name}-{engine}-build")
+                build_site(
+                    catalog,
+                    site,
+                    engine=engine,
+                    project_root=REPO,
+                    build_dir=shared / f"{name}-{engine}-build",
+                )
             except BaseException as exc:
                 failed.write_text(f"{type(exc).__name__}: {exc}")
                 raise
@@ -101,7 +116,7 @@ def copy_mini_catalog(folder: Path, extra: dict[str, str] | None = None) -> Path
 
 @dataclass
 class SiteServer:
-    """A static HTTP server for a built site on 127.0.0.1 (any free port); `url(path)` gives a page's address."""
+    """A static HTTP server for a built site on 127.0.0.1 (a free port); `url(path)` is a page's address."""
 
     root: Path
     base: str = ""
@@ -143,8 +158,11 @@ def toy_zensical_site(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def hostile_site(tmp_path_factory) -> Path:
     """The toy catalog plus one record whose fields try to inject HTML, scripts and Markdown links."""
-    return build_once(tmp_path_factory, "hostile", lambda folder: copy_mini_catalog(
-        folder, {"papers/evil2021-hostile.yaml": HOSTILE_RECORD}))
+    return build_once(
+        tmp_path_factory,
+        "hostile",
+        lambda folder: copy_mini_catalog(folder, {"papers/evil2021-hostile.yaml": HOSTILE_RECORD}),
+    )
 
 
 @pytest.fixture(scope="session")
@@ -175,7 +193,7 @@ def real_server(real_site) -> Iterator[SiteServer]:
 
 @pytest.fixture(scope="session")
 def chromium():
-    """Headless Debian Chromium driven by Playwright (skipped when missing, unless ALIGNCAT_REQUIRE_BROWSER=1)."""
+    """Headless Debian Chromium via Playwright (skipped when missing, unless ALIGNCAT_REQUIRE_BROWSER=1)."""
     _require_browser()
     from playwright.sync_api import sync_playwright
 
@@ -197,20 +215,27 @@ def page(chromium):
 
     `page.external_requests` lists them; `page.console_errors` lists console errors and uncaught exceptions.
     """
-    context = chromium.new_context(viewport={"width": 1280, "height": 900},
-                                   permissions=["clipboard-read", "clipboard-write"], accept_downloads=True)
+    context = chromium.new_context(
+        viewport={"width": 1280, "height": 900},
+        permissions=["clipboard-read", "clipboard-write"],
+        accept_downloads=True,
+    )
     external = ExternalRequests()
 
     def route(r):
         host = urlsplit(r.request.url).hostname or ""
-        if urlsplit(r.request.url).scheme in ("http", "https", "ws", "wss") and host not in ("127.0.0.1",
-                                                                                           "localhost"):
+        if urlsplit(r.request.url).scheme in ("http", "https", "ws", "wss") and host not in (
+            "127.0.0.1",
+            "localhost",
+        ):
             external.append(r.request.url)
             r.abort()
         else:
             r.continue_()
 
-    context.set_default_timeout(10_000)  # a local static site answers at once; fail fast instead of waiting 30 s
+    context.set_default_timeout(
+        10_000
+    )  # a local static site answers at once; fail fast instead of waiting 30 s
     context.route("**/*", route)
     pg = context.new_page()
     pg.external_requests = external
@@ -227,14 +252,21 @@ AXE_SCRIPT = REPO / "node_modules" / "axe-core" / "axe.min.js"
 
 
 def run_axe(page) -> list[dict]:
-    """Run axe-core (from node_modules, injected into the page) and return its serious and critical violations."""
+    """Run axe-core (from node_modules, injected into the page): its serious and critical violations."""
     if not AXE_SCRIPT.exists():
         pytest.fail(f"{AXE_SCRIPT} is missing: run `npm ci` at the repository root")
     page.add_script_tag(path=str(AXE_SCRIPT))
     result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
-    return [{"id": v["id"], "impact": v["impact"], "help": v["help"],
-             "nodes": [n["target"] for n in v["nodes"][:5]]}
-            for v in result["violations"] if v["impact"] in ("serious", "critical")]
+    return [
+        {
+            "id": v["id"],
+            "impact": v["impact"],
+            "help": v["help"],
+            "nodes": [n["target"] for n in v["nodes"][:5]],
+        }
+        for v in result["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
 
 
 @pytest.fixture

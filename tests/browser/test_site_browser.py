@@ -1,4 +1,5 @@
-"""Browser tests of the built site (issue 4's Done-when): search, filters in the URL, relations, no third-party
+"""Browser tests of the built site (issue 4's Done-when): search, filters in the URL, relations, no
+third-party
 requests, hostile text shown as text, axe audit, citing; on the toy catalog and on the real catalog."""
 
 from __future__ import annotations
@@ -13,11 +14,18 @@ pytestmark = pytest.mark.browser
 
 # Per site: a search query, the record page it must reach, and a record with relations both ways.
 SITES = {
-    "toy": {"server": "toy_server", "search": [("ToyBench", "toybench2021"), ("Beta", "beta2020-method")],
-            "both_ways": "beta2020-method", "category": "def-two"},
-    "real": {"server": "real_server",
-             "search": [("InstructGPT", "ouyang2022-instructgpt"), ("Ouyang", "ouyang2022-instructgpt")],
-             "both_ways": "ouyang2022-instructgpt", "category": "def-preferences"},
+    "toy": {
+        "server": "toy_server",
+        "search": [("ToyBench", "toybench2021"), ("Beta", "beta2020-method")],
+        "both_ways": "beta2020-method",
+        "category": "def-two",
+    },
+    "real": {
+        "server": "real_server",
+        "search": [("InstructGPT", "ouyang2022-instructgpt"), ("Ouyang", "ouyang2022-instructgpt")],
+        "both_ways": "ouyang2022-instructgpt",
+        "category": "def-preferences",
+    },
 }
 
 
@@ -47,7 +55,9 @@ def test_search_finds_a_record_and_opens_it(page, site):
         found = search_for(page, server, query)
         hrefs = [href for _, href in found]
         assert any(f"records/{record_id}/" in href for href in hrefs[:3]), (query, found[:5])
-    link = page.locator(f'.md-search-result__item > a.md-search-result__link[href*="records/{record_id}/"]').first
+    link = page.locator(
+        f'.md-search-result__item > a.md-search-result__link[href*="records/{record_id}/"]'
+    ).first
     link.click()
     page.wait_for_url(re.compile(f"records/{record_id}/"))
     assert page.locator("h1").first.is_visible()
@@ -90,8 +100,10 @@ def test_filter_narrows_the_table_and_survives_a_reload(page, site):
 def test_sorting_by_year_orders_rows(page, toy_server):
     page.goto(toy_server.url("browse/"))
     page.click('th[data-sort="year"] button')
-    years = [int(y) for y in page.locator("table#records tbody tr").evaluate_all(
-        "rows => rows.map(r => r.dataset.year)")]
+    years = [
+        int(y)
+        for y in page.locator("table#records tbody tr").evaluate_all("rows => rows.map(r => r.dataset.year)")
+    ]
     assert years == sorted(years)
     assert "sort=year" in page.url and "dir=asc" in page.url
 
@@ -112,8 +124,16 @@ def test_record_page_shows_relations_both_ways(page, site):
 
 def test_pages_make_no_request_to_another_host(page, site):
     server = site["server"]
-    for path in ("", "taxonomy/", "browse/", f"records/{site['both_ways']}/", f"taxonomy/{site['category']}/",
-                 "tags/", "new/", "cite/"):
+    for path in (
+        "",
+        "taxonomy/",
+        "browse/",
+        f"records/{site['both_ways']}/",
+        f"taxonomy/{site['category']}/",
+        "tags/",
+        "new/",
+        "cite/",
+    ):
         page.goto(server.url(path))
         page.wait_for_load_state("networkidle")
     assert page.external_requests == []
@@ -140,8 +160,14 @@ def test_hostile_record_is_shown_as_text(page, hostile_server):
 
 
 def _axe_pages(site_spec) -> list[str]:
-    return ["", f"taxonomy/{site_spec['category']}/", f"records/{site_spec['both_ways']}/", "browse/",
-            "browse/papers/", "taxonomy/"]
+    return [
+        "",
+        f"taxonomy/{site_spec['category']}/",
+        f"records/{site_spec['both_ways']}/",
+        "browse/",
+        "browse/papers/",
+        "taxonomy/",
+    ]
 
 
 def test_axe_finds_no_serious_violations(chromium, axe, site):
@@ -187,8 +213,12 @@ def test_dark_palette_toggle(page, toy_server):
 
 def test_screenshots_of_main_pages(chromium, real_server, toy_server, artifacts_dir):
     """Leaves PNGs in tests/artifacts/ for a person to look at (desktop and phone)."""
-    shots = {"home": "", "record": "records/ouyang2022-instructgpt/", "index": "browse/?goal=human-values",
-             "taxonomy": "taxonomy/"}
+    shots = {
+        "home": "",
+        "record": "records/ouyang2022-instructgpt/",
+        "index": "browse/?goal=human-values",
+        "taxonomy": "taxonomy/",
+    }
     for width, suffix in ((1280, ""), (390, "-phone")):
         context = chromium.new_context(viewport={"width": width, "height": 900})
         pg = context.new_page()
@@ -214,7 +244,9 @@ def test_copy_bibtex_puts_the_entry_on_the_clipboard(page, toy_server):
 
 def test_export_this_view_downloads_exactly_the_filtered_records(page, toy_server):
     page.goto(toy_server.url("browse/?kind=paper&from=2020"))
-    visible = page.locator("table#records tbody tr:not([hidden])").evaluate_all("rows => rows.map(r => r.dataset.id)")
+    visible = page.locator("table#records tbody tr:not([hidden])").evaluate_all(
+        "rows => rows.map(r => r.dataset.id)"
+    )
     assert 0 < len(visible) < page.locator("table#records tbody tr").count()
     with page.expect_download() as info:
         page.click('button[data-export="bibtex"]')
@@ -228,12 +260,15 @@ def test_export_this_view_downloads_exactly_the_filtered_records(page, toy_serve
 
 
 def test_category_and_tag_bib_downloads_hold_their_records(page, toy_server):
-    from aligncat import load_catalog
     from conftest import MINI_CATALOG
 
+    from aligncat import load_catalog
+
     catalog = load_catalog(MINI_CATALOG)
-    for path, expected in (("taxonomy/def-two/", {r.id for r in catalog.in_category("def-two")}),
-                           ("tags/toy-data/", {r.id for r in catalog.by_tag["toy-data"]})):
+    for path, expected in (
+        ("taxonomy/def-two/", {r.id for r in catalog.in_category("def-two")}),
+        ("tags/toy-data/", {r.id for r in catalog.by_tag["toy-data"]}),
+    ):
         page.goto(toy_server.url(path))
         rows = set(page.locator("table tbody tr").evaluate_all("rows => rows.map(r => r.dataset.id)"))
         assert rows == expected and len(rows) >= 2
@@ -255,7 +290,9 @@ def test_zensical_site_searches_and_filters_too(page, toy_zensical_server):
     hit.click()
     page.wait_for_url(re.compile("records/toybench2021/"))
     page.goto(server.url("browse/?kind=dataset"))
-    shown = page.locator("table#records tbody tr:not([hidden])").evaluate_all("rows => rows.map(r => r.dataset.kind)")
+    shown = page.locator("table#records tbody tr:not([hidden])").evaluate_all(
+        "rows => rows.map(r => r.dataset.kind)"
+    )
     assert shown and set(shown) == {"dataset"}
     assert page.external_requests == []
 

@@ -1,4 +1,4 @@
-"""CLI, site stage: `aligncat build` (render + strict MkDocs/Zensical build) and `aligncat serve` (live preview)."""
+"""CLI, site stage: `aligncat build` (render, then a strict MkDocs/Zensical build) and `aligncat serve`."""
 
 from __future__ import annotations
 
@@ -17,27 +17,46 @@ def _check_site_dir(site_dir: Path, force: bool) -> None:
     if site_dir.exists() and not site_dir.is_dir():
         raise click.UsageError(f"{site_dir} is a file, not a folder; give another --site-dir")
     if site_dir.is_dir() and any(site_dir.iterdir()) and not (site_dir / SITE_MARK).exists() and not force:
-        raise click.UsageError(f"{site_dir} already holds files that aligncat did not build, and a build replaces "
-                               "its whole content; choose another --site-dir, or add --force to replace them")
+        raise click.UsageError(
+            f"{site_dir} already holds files that aligncat did not build, and a build replaces "
+            "its whole content; choose another --site-dir, or add --force to replace them"
+        )
 
 
 def register(group: click.Group) -> None:
     from ..cli import CATALOG_ARG, load_or_exit
 
-    engine_option = click.option("--engine", type=click.Choice(["mkdocs", "zensical"]), default="mkdocs",
-                                 show_default=True, help="Static site engine (Zensical reads the same mkdocs.yml).")
-    project_option = click.option("--project", type=click.Path(file_okay=False, path_type=Path), default=None,
-                                  help="Folder holding mkdocs.yml, docs/ and node_modules/ (default: found upward "
-                                       "from the working folder).")
+    engine_option = click.option(
+        "--engine",
+        type=click.Choice(["mkdocs", "zensical"]),
+        default="mkdocs",
+        show_default=True,
+        help="Static site engine (Zensical reads the same mkdocs.yml).",
+    )
+    project_option = click.option(
+        "--project",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=None,
+        help="Folder holding mkdocs.yml, docs/ and node_modules/ (default: found upward "
+        "from the working folder).",
+    )
 
     @group.command("build")
     @CATALOG_ARG
     @engine_option
     @project_option
-    @click.option("--site-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
-                  help="Where the site goes (default: site/ in the project folder).")
-    @click.option("--force", is_flag=True, help="Replace a --site-dir that holds files aligncat did not build.")
-    def build_cmd(catalog: Path, engine: str, project: Path | None, site_dir: Path | None, force: bool) -> None:
+    @click.option(
+        "--site-dir",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=None,
+        help="Where the site goes (default: site/ in the project folder).",
+    )
+    @click.option(
+        "--force", is_flag=True, help="Replace a --site-dir that holds files aligncat did not build."
+    )
+    def build_cmd(
+        catalog: Path, engine: str, project: Path | None, site_dir: Path | None, force: bool
+    ) -> None:
         """Render CATALOG (default: ./catalog) into pages and build the static site with a strict build.
 
         The generated pages go to .aligncat-build/<engine>/docs (never committed); the site to site/.
@@ -56,8 +75,11 @@ def register(group: click.Group) -> None:
             raise click.ClickException(str(exc)) from exc
         (target / SITE_MARK).write_text("built by aligncat; `aligncat build` may replace this folder\n")
         pages = sum(1 for p in result.pages if p.path.endswith(".md"))
-        click.echo(f"built {pages} pages from {len(cat.records)} records into {target} with {engine} "
-                   f"in {time.perf_counter() - start:.1f} s", err=True)
+        click.echo(
+            f"built {pages} pages from {len(cat.records)} records into {target} with {engine} "
+            f"in {time.perf_counter() - start:.1f} s",
+            err=True,
+        )
 
     @group.command("serve")
     @CATALOG_ARG
@@ -84,13 +106,19 @@ def register(group: click.Group) -> None:
             if engine == "mkdocs":
                 from mkdocs.commands.serve import serve
 
-                serve(config_file=str(result.config_file), dev_addr=dev_addr, livereload=True,
-                      watch=[str(root / "docs"), str(root / "mkdocs.yml")])
+                serve(
+                    config_file=str(result.config_file),
+                    dev_addr=dev_addr,
+                    livereload=True,
+                    watch=[str(root / "docs"), str(root / "mkdocs.yml")],
+                )
             else:
                 import shutil
                 import subprocess
 
-                exe = shutil.which("zensical", path=str(Path(sys.executable).parent)) or shutil.which("zensical")
+                exe = shutil.which("zensical", path=str(Path(sys.executable).parent)) or shutil.which(
+                    "zensical"
+                )
                 if exe is None:
                     raise click.ClickException("Zensical is not installed: pip install 'aligncat[zensical]'")
                 subprocess.run([exe, "serve", "-f", str(result.config_file), "-a", dev_addr], check=False)

@@ -1,4 +1,5 @@
-"""Render stage, citing: per-record citation data, .bib downloads, Scholar meta tags, Dataset JSON-LD, the cite page.
+"""Render stage, citing: per-record citation data, .bib downloads, Scholar meta tags, Dataset JSON-LD, the
+cite page.
 
 The entries themselves come from the export stage (aligncat.export: bibtex, csl-json, cff), so the site and
 `aligncat export` always agree. "Export this view" on index pages is done in the browser from citations.json.
@@ -64,15 +65,20 @@ def citation_meta(catalog: Catalog, record: Record) -> list[list[str]]:
     meta.append(["citation_publication_date", (record.date or str(record.year)).replace("-", "/")])
     venue = record.venue
     if venue:
-        name = {"journal": "citation_journal_title", "conference": "citation_conference_title",
-                "workshop": "citation_conference_title"}.get(record.venue_type or "", "citation_publisher")
+        name = {
+            "journal": "citation_journal_title",
+            "conference": "citation_conference_title",
+            "workshop": "citation_conference_title",
+        }.get(record.venue_type or "", "citation_publisher")
         meta.append([name, venue])
     ids = record.ids
     if "doi" in ids:
         meta.append(["citation_doi", ids["doi"]])
     if "arxiv" in ids:
         meta.append(["citation_pdf_url", f"https://arxiv.org/pdf/{ids['arxiv']}"])
-    elif pdf := next((x.url for x in record.links if x.url.lower().endswith(".pdf") and safe_url(x.url)), None):
+    elif pdf := next(
+        (x.url for x in record.links if x.url.lower().endswith(".pdf") and safe_url(x.url)), None
+    ):
         meta.append(["citation_pdf_url", pdf])
     return meta
 
@@ -85,15 +91,28 @@ def _scholar_name(author) -> str:
 
 def dataset_jsonld(catalog: Catalog, record: Record, ctx: RenderContext) -> dict:
     """schema.org Dataset for a dataset record (Google Dataset Search reads it)."""
-    data: dict = {"@context": "https://schema.org", "@type": "Dataset", "name": record.title,
-                  "description": " ".join((record.summary or record.title).split())}
+    data: dict = {
+        "@context": "https://schema.org",
+        "@type": "Dataset",
+        "name": record.title,
+        "description": " ".join((record.summary or record.title).split()),
+    }
     if record.short_name or record.aliases:
         data["alternateName"] = [n for n in (record.short_name, *record.aliases) if n]
     if record.authors:
-        data["creator"] = [({"@type": "Organization", "name": a.literal} if a.literal else
-                            {"@type": "Person", "name": a.display,
-                             **({"familyName": a.family} if a.family else {}),
-                             **({"givenName": a.given} if a.given else {})}) for a in record.authors]
+        data["creator"] = [
+            (
+                {"@type": "Organization", "name": a.literal}
+                if a.literal
+                else {
+                    "@type": "Person",
+                    "name": a.display,
+                    **({"familyName": a.family} if a.family else {}),
+                    **({"givenName": a.given} if a.given else {}),
+                }
+            )
+            for a in record.authors
+        ]
     data["datePublished"] = record.date or str(record.year)
     info = getattr(record, "dataset", None)
     if info is not None:
@@ -145,31 +164,48 @@ def cite_page(catalog: Catalog, ctx: RenderContext) -> Iterator[Page]:
     lines = ["# How to cite", ""]
     survey = catalog.records.get(catalog.info.survey or "")
     if survey is not None:
-        lines += ["## The survey", "",
-                  f'<p>This catalog collects the works of <a href="{relative_url(page, f"records/{survey.id}.md")}">'
-                  f"{h(survey.title)}</a>. If the catalog helps your work, please cite the survey:</p>", ""]
+        lines += [
+            "## The survey",
+            "",
+            "<p>This catalog collects the works of "
+            f'<a href="{relative_url(page, f"records/{survey.id}.md")}">'
+            f"{h(survey.title)}</a>. If the catalog helps your work, please cite the survey:</p>",
+            "",
+        ]
         bib = entry_for(catalog, survey, "bibtex")
         if bib:
-            lines += [f'<div class="ac-cite" id="bibtex-survey"><pre class="ac-bibtex"><code>{h(bib.strip())}'
-                      '</code></pre><p><button type="button" class="md-button md-button--primary ac-copy" '
-                      'data-copy="bibtex-survey">Copy BibTeX</button> '
-                      '<span class="ac-copied" role="status" aria-live="polite"></span></p></div>', ""]
+            lines += [
+                f'<div class="ac-cite" id="bibtex-survey"><pre class="ac-bibtex"><code>{h(bib.strip())}'
+                '</code></pre><p><button type="button" class="md-button md-button--primary ac-copy" '
+                'data-copy="bibtex-survey">Copy BibTeX</button> '
+                '<span class="ac-copied" role="status" aria-live="polite"></span></p></div>',
+                "",
+            ]
     cff = export_records(catalog, (), "cff") if "cff" in _formats() else None
     if cff:
-        lines += ["## The catalog", "",
-                  "<p>To cite the catalog itself (its data and curation), use its "
-                  f'<a href="{relative_url(page, "CITATION.cff")}" download="CITATION.cff">CITATION.cff</a>:</p>', "",
-                  f'<pre class="ac-cff"><code>{h(cff.strip())}</code></pre>', ""]
+        lines += [
+            "## The catalog",
+            "",
+            "<p>To cite the catalog itself (its data and curation), use its "
+            f'<a href="{relative_url(page, "CITATION.cff")}" download="CITATION.cff">CITATION.cff</a>:</p>',
+            "",
+            f'<pre class="ac-cff"><code>{h(cff.strip())}</code></pre>',
+            "",
+        ]
     if formats_available():
-        lines += ["## Any record or list", "",
-                  "- Every record page has a **Copy BibTeX** button.",
-                  "- Every category and tag page has a **Download these as BibTeX** button.",
-                  f"- On [Browse](browse/index.md) and the other index tables, **Export this view** downloads the "
-                  "records your filter shows as BibTeX or CSL-JSON (for Zotero, Pandoc and citeproc).",
-                  f'- <a href="{relative_url(page, ALL_BIB)}" download="{h(_slug(catalog.info.title))}.bib">'
-                  f"The whole catalog as BibTeX</a> ({len(catalog.records)} entries).",
-                  "- From the command line: `aligncat export bibtex --tag TAG -o tag.bib` (also `csl-json`, `ris`, "
-                  "`cff`; see `aligncat export --help`).", ""]
+        lines += [
+            "## Any record or list",
+            "",
+            "- Every record page has a **Copy BibTeX** button.",
+            "- Every category and tag page has a **Download these as BibTeX** button.",
+            "- On [Browse](browse/index.md) and the other index tables, **Export this view** downloads the "
+            "records your filter shows as BibTeX or CSL-JSON (for Zotero, Pandoc and citeproc).",
+            f'- <a href="{relative_url(page, ALL_BIB)}" download="{h(_slug(catalog.info.title))}.bib">'
+            f"The whole catalog as BibTeX</a> ({len(catalog.records)} entries).",
+            "- From the command line: `aligncat export bibtex --tag TAG -o tag.bib` (also `csl-json`, `ris`, "
+            "`cff`; see `aligncat export --help`).",
+            "",
+        ]
     if len(lines) == 2:
         lines.append(f"<p>{md_text('No citation data is available for this catalog yet.')}</p>")
     yield Page(page, "\n".join(lines), title="Cite")

@@ -1,14 +1,16 @@
-"""Render stage, core pages: home, taxonomy and categories, records, index tables, benchmarks, tags, news, cite.
+"""Render stage, core pages: home, taxonomy and categories, records, index tables, benchmarks, tags, news,
+cite.
 
 Each page is Markdown whose structure the site's Markdown extensions understand; every record field is escaped
-(render.text) and every link between generated pages is computed here, so the site never depends on an engine's
+(render.text) and every link between generated pages is computed here, so the site never depends on an
+engine's
 link rewriting for HTML blocks. Tables carry their filterable values as data attributes; the site's script
 (assets/aligncat.js) filters and sorts them and keeps the filter in the URL.
 """
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -39,7 +41,8 @@ FEED = "feed.xml"
 CITE = "cite.md"
 
 
-# --- paths ---------------------------------------------------------------------------------------------------------
+# --- paths --------------------------------------------------------------------------------------------------
+
 
 def record_path(record_id: str) -> str:
     return f"records/{record_id}.md"
@@ -73,7 +76,9 @@ def wide(*, toc: bool = False, title: str | None = None) -> str:
     """Front matter that hides the side bars (tables need the room); keeps the table of contents if asked.
 
     A title is given escaped: the theme prints the front-matter title unescaped in <title> and the header."""
-    return front_matter(title=h(title) if title else None, hide=["navigation"] if toc else ["navigation", "toc"])
+    return front_matter(
+        title=h(title) if title else None, hide=["navigation"] if toc else ["navigation", "toc"]
+    )
 
 
 def licence_of(record: Record) -> str | None:
@@ -90,7 +95,7 @@ def protocols_of(record: Record) -> tuple[str, ...]:
 
 
 def repo_relative_path(catalog: Catalog, record: Record) -> str:
-    """The record's file relative to the repository root (where edit_base points), e.g. catalog/papers/x.yaml."""
+    """The record's file relative to the repository root (edit_base + this): catalog/papers/x.yaml."""
     root = catalog.root.resolve()
     for folder in (root, *root.parents):
         if (folder / ".git").exists():
@@ -98,7 +103,8 @@ def repo_relative_path(catalog: Catalog, record: Record) -> str:
     return f"{root.name}/{record.path}"
 
 
-# --- small pieces ---------------------------------------------------------------------------------------------------
+# --- small pieces -------------------------------------------------------------------------------------------
+
 
 def record_link(catalog: Catalog, from_page: str, record_id: str, text: str | None = None) -> str:
     """HTML link to a record page, or the escaped id when the record does not exist (yet)."""
@@ -125,8 +131,10 @@ def tag_title(catalog: Catalog, tag_id: str) -> str:
 
 
 def tag_link(catalog: Catalog, from_page: str, tag_id: str) -> str:
-    return (f'<a class="ac-tag" href="{relative_url(from_page, tag_path(tag_id))}">'
-            f"{h(tag_title(catalog, tag_id))}</a>")
+    return (
+        f'<a class="ac-tag" href="{relative_url(from_page, tag_path(tag_id))}">'
+        f"{h(tag_title(catalog, tag_id))}</a>"
+    )
 
 
 def goal_badge(catalog: Catalog, level_id: str) -> str:
@@ -149,16 +157,31 @@ def download_link(from_page: str, target: str, text: str, filename: str | None =
     return f'<a class="md-button ac-download" href="{relative_url(from_page, target)}"{name}>{h(text)}</a>'
 
 
-# --- the filterable record table ------------------------------------------------------------------------------------
+# --- the filterable record table ----------------------------------------------------------------------------
 
 TABLE_COLUMNS = {
-    "title": "Title", "year": "Year", "kind": "Kind", "authors": "Authors", "goal": "Goal level",
-    "tags": "Tags", "license": "Licence", "protocol": "Protocol", "venue": "Venue",
+    "title": "Title",
+    "year": "Year",
+    "kind": "Kind",
+    "authors": "Authors",
+    "goal": "Goal level",
+    "tags": "Tags",
+    "license": "Licence",
+    "protocol": "Protocol",
+    "venue": "Venue",
 }
 
 
-def record_table(catalog: Catalog, page: str, records: Iterable[Record], *, columns: Iterable[str],
-                 filters: Iterable[str] = (), table_id: str = "records", export: bool = True) -> str:
+def record_table(
+    catalog: Catalog,
+    page: str,
+    records: Iterable[Record],
+    *,
+    columns: Iterable[str],
+    filters: Iterable[str] = (),
+    table_id: str = "records",
+    export: bool = True,
+) -> str:
     """An HTML table of records, each row carrying its filterable values, with a filter form above it.
 
     Filters: year (range), goal, perspective, kind, tag, license, protocol, and a text box. The script keeps
@@ -170,25 +193,46 @@ def record_table(catalog: Catalog, page: str, records: Iterable[Record], *, colu
     out = []
     if filters:
         out.append(_filter_form(catalog, rows, filters, table_id, page, export))
-    out.append(f'<p class="ac-count" id="{table_id}-count" aria-live="polite" data-search-exclude>{len(rows)} records</p>')
-    head = "".join(f'<th scope="col" class="ac-col-{c}" data-sort="{c}"><button type="button" class="ac-sort">'
-                   f"{TABLE_COLUMNS[c]}</button></th>" for c in columns)
-    out.append(f'<div class="ac-table-wrap" data-search-exclude><table class="ac-index" id="{table_id}" data-filterable>'
-               f"<thead><tr>{head}</tr></thead><tbody>")
+    out.append(
+        f'<p class="ac-count" id="{table_id}-count" aria-live="polite" data-search-exclude>'
+        f"{len(rows)} records</p>"
+    )
+    head = "".join(
+        f'<th scope="col" class="ac-col-{c}" data-sort="{c}"><button type="button" class="ac-sort">'
+        f"{TABLE_COLUMNS[c]}</button></th>"
+        for c in columns
+    )
+    out.append(
+        '<div class="ac-table-wrap" data-search-exclude>'
+        f'<table class="ac-index" id="{table_id}" data-filterable>'
+        f"<thead><tr>{head}</tr></thead><tbody>"
+    )
     for r in rows:
         data = {
-            "id": r.id, "year": str(r.year), "kind": r.kind,
-            "goal": " ".join(catalog.goal_levels_of(r)), "perspective": " ".join(catalog.perspectives_of(r)),
-            "tag": " ".join(r.tags), "license": licence_of(r) or "", "protocol": " ".join(protocols_of(r)),
-            "text": " ".join([r.title, r.short_name or "", *r.aliases, *r.display_authors, r.venue or ""]).lower(),
+            "id": r.id,
+            "year": str(r.year),
+            "kind": r.kind,
+            "goal": " ".join(catalog.goal_levels_of(r)),
+            "perspective": " ".join(catalog.perspectives_of(r)),
+            "tag": " ".join(r.tags),
+            "license": licence_of(r) or "",
+            "protocol": " ".join(protocols_of(r)),
+            "text": " ".join(
+                [r.title, r.short_name or "", *r.aliases, *r.display_authors, r.venue or ""]
+            ).lower(),
         }
         attrs = " ".join(f'data-{k}="{h(v)}"' for k, v in data.items())
         cells = []
         for c in columns:
             if c == "title":
-                extra = f' <span class="ac-short">({h(r.short_name)})</span>' if r.short_name and \
-                    r.short_name.lower() not in r.title.lower() else ""
-                cells.append(f'<td data-value="{h(r.title.lower())}">{record_link(catalog, page, r.id)}{extra}</td>')
+                extra = (
+                    f' <span class="ac-short">({h(r.short_name)})</span>'
+                    if r.short_name and r.short_name.lower() not in r.title.lower()
+                    else ""
+                )
+                cells.append(
+                    f'<td data-value="{h(r.title.lower())}">{record_link(catalog, page, r.id)}{extra}</td>'
+                )
             elif c == "year":
                 cells.append(f'<td data-value="{r.year}">{r.year}</td>')
             elif c == "kind":
@@ -196,9 +240,15 @@ def record_table(catalog: Catalog, page: str, records: Iterable[Record], *, colu
             elif c == "authors":
                 cells.append(f'<td class="ac-col-authors">{h(authors_text(r, 3))}</td>')
             elif c == "goal":
-                cells.append("<td>" + " ".join(goal_badge(catalog, g) for g in catalog.goal_levels_of(r)) + "</td>")
+                cells.append(
+                    "<td>" + " ".join(goal_badge(catalog, g) for g in catalog.goal_levels_of(r)) + "</td>"
+                )
             elif c == "tags":
-                cells.append('<td class="ac-col-tags">' + " ".join(tag_link(catalog, page, t) for t in r.tags) + "</td>")
+                cells.append(
+                    '<td class="ac-col-tags">'
+                    + " ".join(tag_link(catalog, page, t) for t in r.tags)
+                    + "</td>"
+                )
             elif c == "license":
                 cells.append(f"<td>{h(licence_of(r) or '')}</td>")
             elif c == "protocol":
@@ -210,31 +260,49 @@ def record_table(catalog: Catalog, page: str, records: Iterable[Record], *, colu
     return "\n".join(out) + "\n"
 
 
-def _filter_form(catalog: Catalog, rows: list[Record], filters: list[str], table_id: str, page: str,
-                 export: bool) -> str:
+def _filter_form(
+    catalog: Catalog, rows: list[Record], filters: list[str], table_id: str, page: str, export: bool
+) -> str:
     def select(name: str, label: str, options: list[tuple[str, str]]) -> str:
         if len(options) < 1:
             return ""
         opts = "".join(f'<option value="{h(v)}">{h(t)}</option>' for v, t in options)
-        return (f'<label>{h(label)} <select name="{name}" data-filter="{name}">'
-                f'<option value="">any</option>{opts}</select></label>')
+        return (
+            f'<label>{h(label)} <select name="{name}" data-filter="{name}">'
+            f'<option value="">any</option>{opts}</select></label>'
+        )
 
-    parts = [f'<form class="ac-filters" data-for="{table_id}" aria-label="Filter the table" data-search-exclude>',
-             '<label>Text <input type="search" name="q" data-filter="q" placeholder="title, author, venue"></label>']
+    parts = [
+        f'<form class="ac-filters" data-for="{table_id}" aria-label="Filter the table" data-search-exclude>',
+        '<label>Text <input type="search" name="q" data-filter="q" '
+        'placeholder="title, author, venue"></label>',
+    ]
     years = sorted({r.year for r in rows})
     if "year" in filters and years:
-        parts.append(f'<label>From <input type="number" name="from" data-filter="from" min="{years[0]}" '
-                     f'max="{years[-1]}" placeholder="{years[0]}" inputmode="numeric"></label>')
-        parts.append(f'<label>To <input type="number" name="to" data-filter="to" min="{years[0]}" '
-                     f'max="{years[-1]}" placeholder="{years[-1]}" inputmode="numeric"></label>')
+        parts.append(
+            f'<label>From <input type="number" name="from" data-filter="from" min="{years[0]}" '
+            f'max="{years[-1]}" placeholder="{years[0]}" inputmode="numeric"></label>'
+        )
+        parts.append(
+            f'<label>To <input type="number" name="to" data-filter="to" min="{years[0]}" '
+            f'max="{years[-1]}" placeholder="{years[-1]}" inputmode="numeric"></label>'
+        )
     if "goal" in filters:
         used = {g for r in rows for g in catalog.goal_levels_of(r)}
-        parts.append(select("goal", "Goal level",
-                            [(g.id, g.title) for g in catalog.taxonomy.goal_levels if g.id in used]))
+        parts.append(
+            select(
+                "goal", "Goal level", [(g.id, g.title) for g in catalog.taxonomy.goal_levels if g.id in used]
+            )
+        )
     if "perspective" in filters:
         used = {p for r in rows for p in catalog.perspectives_of(r)}
-        parts.append(select("perspective", "Perspective",
-                            [(p.id, p.title) for p in catalog.taxonomy.perspectives if p.id in used]))
+        parts.append(
+            select(
+                "perspective",
+                "Perspective",
+                [(p.id, p.title) for p in catalog.taxonomy.perspectives if p.id in used],
+            )
+        )
     if "kind" in filters:
         used = {r.kind for r in rows}
         parts.append(select("kind", "Kind", [(k, KIND_SINGULAR[k]) for k in KIND_TITLES if k in used]))
@@ -252,14 +320,17 @@ def _filter_form(catalog: Catalog, rows: list[Record], filters: list[str], table
     parts.append('<button type="reset" class="md-button ac-reset">Clear filters</button>')
     if export and citation_formats():
         data_url = relative_url(page, CITATIONS_JSON)
-        parts.append(f'<span class="ac-export" data-citations="{h(data_url)}">Export this view: '
-                     '<button type="button" class="md-button" data-export="bibtex">BibTeX</button> '
-                     '<button type="button" class="md-button" data-export="csl-json">CSL-JSON</button></span>')
+        parts.append(
+            f'<span class="ac-export" data-citations="{h(data_url)}">Export this view: '
+            '<button type="button" class="md-button" data-export="bibtex">BibTeX</button> '
+            '<button type="button" class="md-button" data-export="csl-json">CSL-JSON</button></span>'
+        )
     parts.append("</form>")
     return "".join(parts)
 
 
-# --- pages -------------------------------------------------------------------------------------------------------------
+# --- pages --------------------------------------------------------------------------------------------------
+
 
 def _counts(catalog: Catalog) -> dict[str, int]:
     return {k: len(catalog.by_kind.get(k, ())) for k in KIND_TITLES}
@@ -274,43 +345,47 @@ def home_page(catalog: Catalog, ctx: RenderContext) -> Iterator[Page]:
     if info.description:
         # catalog.yaml is the maintainers' own text (not a record): its Markdown is rendered as written.
         lines += [info.description.strip(), ""]
-    stats = " · ".join(f'<a href="{relative_url(HOME, kind_index_path(k))}"><strong>{n}</strong> '
-                       f"{KIND_TITLES[k].lower()}</a>" for k, n in counts.items() if n)
+    stats = " · ".join(
+        f'<a href="{relative_url(HOME, kind_index_path(k))}"><strong>{n}</strong> '
+        f"{KIND_TITLES[k].lower()}</a>"
+        for k, n in counts.items()
+        if n
+    )
     relations = sum(len(r.relations) for r in catalog.records.values())
     lines += [f'<p class="ac-stats">{stats} · <strong>{relations}</strong> relations</p>', ""]
     if tax.goal_levels:
         lines += ["## Goal levels", ""]
-        lines.append("From the most explicit to the most intrinsic, the catalog sorts works by what they align a "
-                     "model with:")
+        lines.append(
+            "From the most explicit to the most intrinsic, the catalog sorts works by what they align a "
+            "model with:"
+        )
         lines.append("")
         cards = ['<div class="ac-levels">']
         for i, level in enumerate(tax.goal_levels):
             members = [r for r in catalog.records.values() if level.id in catalog.goal_levels_of(r)]
-            cats = [c for c in tax.categories.values() if c.scheme == tax.primary.id and c.goal_level == level.id
-                    and (c.parent is None or tax.categories[c.parent].goal_level != level.id)]
-            links = " · ".join(f'<a href="{relative_url(HOME, category_path(c.id))}">'
-                               f"{h(tax.categories[c.parent].title + ': ' if c.parent else '')}{h(c.title)}</a>"
-                               for c in cats)
+            cats = [
+                c
+                for c in tax.categories.values()
+                if c.scheme == tax.primary.id
+                and c.goal_level == level.id
+                and (c.parent is None or tax.categories[c.parent].goal_level != level.id)
+            ]
+            links = " · ".join(
+                f'<a href="{relative_url(HOME, category_path(c.id))}">'
+                f"{h(tax.categories[c.parent].title + ': ' if c.parent else '')}{h(c.title)}</a>"
+                for c in cats
+            )
             colour = f' style="--ac-level:{h(level.color)}"' if level.color else ""
-            cards.append(f'<section class="ac-level-card"{colour}><h3 id="level-{h(level.id)}">{i + 1}. '
-                         f'{h(level.title)}</h3><p>{h(level.description or "")}</p>'
-                         f'<p class="ac-level-count"><strong>{len(members)}</strong> records</p>'
-                         f"<p>{links}</p></section>")
+            cards.append(
+                f'<section class="ac-level-card"{colour}><h3 id="level-{h(level.id)}">{i + 1}. '
+                f"{h(level.title)}</h3><p>{h(level.description or '')}</p>"
+                f'<p class="ac-level-count"><strong>{len(members)}</strong> records</p>'
+                f"<p>{links}</p></section>"
+            )
             if i < len(tax.goal_levels) - 1:
                 cards.append('<div class="ac-level-arrow" aria-hidden="true">→</div>')
         cards.append("</div>")
         lines += ["\n".join(cards), ""]
-        if len(tax.goal_levels) > 1:
-            by_level_year = Counter((g, r.year) for r in catalog.records.values() for g in catalog.goal_levels_of(r))
-            firsts = []
-            for level in tax.goal_levels:
-                years = sorted(y for (g, y), n in by_level_year.items() if g == level.id)
-                if years:
-                    firsts.append(f"{h(level.title)} from {years[0]} (median year "
-                                  f"{years[len(years) // 2]})")
-            if firsts:
-                lines += ['<p class="ac-shift">The shift, in the catalog\'s own dates: ' + "; ".join(firsts)
-                          + ".</p>", ""]
     if tax.perspectives:
         lines += ["## Perspectives", ""]
         for p in tax.perspectives:
@@ -320,18 +395,26 @@ def home_page(catalog: Catalog, ctx: RenderContext) -> Iterator[Page]:
         lines.append("")
     lines += ["## Explore", ""]
     lines.append(f"- [The taxonomy]({TAXONOMY}): every category, with its records.")
-    lines.append(f"- [All records]({ALL_INDEX}): one table to filter by year, goal level, perspective, kind, tag "
-                 "and licence; the filter stays in the address so a view can be shared.")
+    lines.append(
+        f"- [All records]({ALL_INDEX}): one table to filter by year, goal level, perspective, kind, tag "
+        "and licence; the filter stays in the address so a view can be shared."
+    )
     if counts["benchmark"]:
         lines.append(f"- [Benchmark comparison]({COMPARE}): what each benchmark evaluates, and how.")
     lines.append(f"- [Tags]({TAGS}) · [What's new]({NEWS}) · [How to cite]({CITE})")
     lines.append("")
-    recent = sorted((r for r in catalog.records.values() if r.added), key=lambda r: (r.added, r.id),
-                    reverse=True)[:5]
+    recent = sorted(
+        (r for r in catalog.records.values() if r.added), key=lambda r: (r.added, r.id), reverse=True
+    )[:5]
     if recent:
         lines += ["## Recently added", ""]
-        lines.append("<ul data-search-exclude>" + "".join(f"<li>{record_link(catalog, HOME, r.id)} ({r.year}), added {h(r.added)}</li>"
-                                      for r in recent) + "</ul>")
+        lines.append(
+            "<ul data-search-exclude>"
+            + "".join(
+                f"<li>{record_link(catalog, HOME, r.id)} ({r.year}), added {h(r.added)}</li>" for r in recent
+            )
+            + "</ul>"
+        )
         lines.append("")
     yield Page(HOME, "\n".join(lines), title="Home")
 
@@ -345,16 +428,23 @@ def _tree_html(catalog: Catalog, page: str, roots: Iterable[str], counts: dict[s
 
     def node(cid: str) -> str:
         c = tax.categories[cid]
-        label = (f'<a href="{relative_url(page, category_path(cid))}">{h(c.title)}</a> '
-                 f'<span class="ac-n" title="records in it or below">{counts[cid]}</span>')
-        badge = goal_badge(catalog, c.goal_level) if c.goal_level and (
-            c.parent is None or tax.categories[c.parent].goal_level != c.goal_level) else ""
+        label = (
+            f'<a href="{relative_url(page, category_path(cid))}">{h(c.title)}</a> '
+            f'<span class="ac-n" title="records in it or below">{counts[cid]}</span>'
+        )
+        badge = (
+            goal_badge(catalog, c.goal_level)
+            if c.goal_level and (c.parent is None or tax.categories[c.parent].goal_level != c.goal_level)
+            else ""
+        )
         if not c.children:
             return f"<li>{label} {badge}</li>"
         kids = "".join(node(k) for k in c.children)
         # The link stays outside <summary>: a link inside the toggle would be a control inside a control.
-        return (f'<li>{label} {badge}<details open><summary><span class="ac-sub">{len(c.children)} '
-                f'sub-categories</span></summary><ul>{kids}</ul></details></li>')
+        return (
+            f'<li>{label} {badge}<details open><summary><span class="ac-sub">{len(c.children)} '
+            f"sub-categories</span></summary><ul>{kids}</ul></details></li>"
+        )
 
     return '<ul class="ac-tree">' + "".join(node(r) for r in roots) + "</ul>"
 
@@ -365,27 +455,40 @@ def taxonomy_pages(catalog: Catalog, ctx: RenderContext) -> Iterator[Page]:
     counts = _category_counts(catalog)
     lines = [wide(toc=True), "# Taxonomy", ""]
     if tax.goal_levels and tax.perspectives:
-        lines.append("Each cell holds the categories of one goal level seen from one perspective; click one to see "
-                     "its records. The full trees follow.")
+        lines.append(
+            "Each cell holds the categories of one goal level seen from one perspective; click one to see "
+            "its records. The full trees follow."
+        )
         lines.append("")
-        grid = ['<div class="ac-table-wrap" data-search-exclude><table class="ac-grid"><thead><tr><th scope="col">Goal level</th>']
+        grid = [
+            '<div class="ac-table-wrap" data-search-exclude><table class="ac-grid"><thead><tr>'
+            '<th scope="col">Goal level</th>'
+        ]
         grid += [f'<th scope="col">{h(p.title)}</th>' for p in tax.perspectives]
         grid.append("</tr></thead><tbody>")
         for level in tax.goal_levels:
             colour = f' style="--ac-level:{h(level.color)}"' if level.color else ""
             grid.append(f'<tr><th scope="row" class="ac-grid-level"{colour}>{h(level.title)}</th>')
             for p in tax.perspectives:
-                cats = [c for c in tax.categories.values()
-                        if c.scheme == tax.primary.id and c.goal_level == level.id and c.perspective == p.id]
+                cats = [
+                    c
+                    for c in tax.categories.values()
+                    if c.scheme == tax.primary.id and c.goal_level == level.id and c.perspective == p.id
+                ]
                 top = [c for c in cats if c.parent is None or tax.categories[c.parent].goal_level != level.id]
                 cell = []
                 for c in top:
                     subs = [s for s in tax.descendants(c.id)]
-                    sub_html = "".join(f'<li><a href="{relative_url(TAXONOMY, category_path(s.id))}">{h(s.title)}'
-                                       f'</a> <span class="ac-n">{counts[s.id]}</span></li>' for s in subs)
-                    cell.append(f'<a class="ac-cell-head" href="{relative_url(TAXONOMY, category_path(c.id))}">'
-                                f'{h(c.title)}</a> <span class="ac-n">{counts[c.id]}</span>'
-                                + (f"<ul>{sub_html}</ul>" if sub_html else ""))
+                    sub_html = "".join(
+                        f'<li><a href="{relative_url(TAXONOMY, category_path(s.id))}">{h(s.title)}'
+                        f'</a> <span class="ac-n">{counts[s.id]}</span></li>'
+                        for s in subs
+                    )
+                    cell.append(
+                        f'<a class="ac-cell-head" href="{relative_url(TAXONOMY, category_path(c.id))}">'
+                        f'{h(c.title)}</a> <span class="ac-n">{counts[c.id]}</span>'
+                        + (f"<ul>{sub_html}</ul>" if sub_html else "")
+                    )
                 grid.append(f'<td data-label="{h(p.title)}">{"".join(cell)}</td>')
             grid.append("</tr>")
         grid.append("</tbody></table></div>")
@@ -406,8 +509,13 @@ def _category_page(catalog: Catalog, c: Category, counts: dict[str, int]) -> str
     scheme = next(s for s in tax.schemes if s.id == c.scheme)
     trail = [f'<a href="{relative_url(page, TAXONOMY)}">Taxonomy</a>', h(scheme.title)]
     trail += [category_link(catalog, page, a.id) for a in tax.ancestors(c.id)[:-1]]
-    lines = [wide(title=c.title), f'<nav class="ac-trail" aria-label="Breadcrumb">{" › ".join(trail)}</nav>', "",
-             f"# {md_text(c.title)}", ""]
+    lines = [
+        wide(title=c.title),
+        f'<nav class="ac-trail" aria-label="Breadcrumb">{" › ".join(trail)}</nav>',
+        "",
+        f"# {md_text(c.title)}",
+        "",
+    ]
     facts = []
     if c.goal_level:
         facts.append(f"Goal level: {goal_badge(catalog, c.goal_level)}")
@@ -424,16 +532,36 @@ def _category_page(catalog: Catalog, c: Category, counts: dict[str, int]) -> str
         lines += [f"<p>{h(c.description)}</p>", ""]
     if c.children:
         lines += ["## Sub-categories", ""]
-        lines += ["<ul>" + "".join(f"<li>{category_link(catalog, page, k)} <span class=\"ac-n\">{counts[k]}</span>"
-                                   "</li>" for k in c.children) + "</ul>", ""]
+        lines += [
+            "<ul>"
+            + "".join(
+                f'<li>{category_link(catalog, page, k)} <span class="ac-n">{counts[k]}</span></li>'
+                for k in c.children
+            )
+            + "</ul>",
+            "",
+        ]
     records = catalog.in_category(c.id)
     lines += ["## Records", ""]
     if records:
         if citation_formats():
-            lines += [f'<p>{download_link(page, bib_path_for_category(c.id), "Download these as BibTeX", f"{c.id}.bib")}'
-                      "</p>", ""]
-        lines.append(record_table(catalog, page, records, columns=("title", "year", "kind", "authors", "tags"),
-                                  filters=("year", "kind", "tag"), export=False))
+            lines += [
+                "<p>"
+                + download_link(page, bib_path_for_category(c.id), "Download these as BibTeX", f"{c.id}.bib")
+                + "</p>"
+                "</p>",
+                "",
+            ]
+        lines.append(
+            record_table(
+                catalog,
+                page,
+                records,
+                columns=("title", "year", "kind", "authors", "tags"),
+                filters=("year", "kind", "tag"),
+                export=False,
+            )
+        )
     else:
         lines += ["<p>No record is filed here yet.</p>", ""]
     return "\n".join(lines)
@@ -442,12 +570,21 @@ def _category_page(catalog: Catalog, c: Category, counts: dict[str, int]) -> str
 @page_source
 def index_pages(catalog: Catalog, ctx: RenderContext) -> Iterator[Page]:
     all_records = list(catalog.records.values())
-    lines = [wide(), "# All records", "",
-             "<p>Filter by any column; the address bar keeps the filter, so a filtered view can be shared or "
-             "bookmarked. Click a column title to sort.</p>", "",
-             record_table(catalog, ALL_INDEX, all_records,
-                          columns=("title", "year", "kind", "authors", "goal", "tags"),
-                          filters=("year", "goal", "perspective", "kind", "tag", "license", "protocol"))]
+    lines = [
+        wide(),
+        "# All records",
+        "",
+        "<p>Filter by any column; the address bar keeps the filter, so a filtered view can be shared or "
+        "bookmarked. Click a column title to sort.</p>",
+        "",
+        record_table(
+            catalog,
+            ALL_INDEX,
+            all_records,
+            columns=("title", "year", "kind", "authors", "goal", "tags"),
+            filters=("year", "goal", "perspective", "kind", "tag", "license", "protocol"),
+        ),
+    ]
     yield Page(ALL_INDEX, "\n".join(lines), title="Browse")
     for kind, title in KIND_TITLES.items():
         records = catalog.by_kind.get(kind, ())
@@ -463,8 +600,12 @@ def index_pages(catalog: Catalog, ctx: RenderContext) -> Iterator[Page]:
             filters.append("protocol")
         if kind == "paper":
             columns.insert(3, "venue")
-        lines = [wide(), f"# {title}", "", record_table(catalog, kind_index_path(kind), records, columns=columns,
-                                                filters=filters)]
+        lines = [
+            wide(),
+            f"# {title}",
+            "",
+            record_table(catalog, kind_index_path(kind), records, columns=columns, filters=filters),
+        ]
         yield Page(kind_index_path(kind), "\n".join(lines))
 
 
@@ -474,36 +615,78 @@ def benchmark_comparison(catalog: Catalog, ctx: RenderContext) -> Iterator[Page]
     if not benches:
         return
     page = COMPARE
-    head = ["Benchmark", "Year", "Evaluates", "Goal level", "Protocol", "Metrics", "Judge", "Size", "Languages",
-            "Licence"]
-    keys = ["title", "year", "evaluates", "goal", "protocol", "metrics", "judge", "size", "languages", "license"]
+    head = [
+        "Benchmark",
+        "Year",
+        "Evaluates",
+        "Goal level",
+        "Protocol",
+        "Metrics",
+        "Judge",
+        "Size",
+        "Languages",
+        "Licence",
+    ]
+    keys = [
+        "title",
+        "year",
+        "evaluates",
+        "goal",
+        "protocol",
+        "metrics",
+        "judge",
+        "size",
+        "languages",
+        "license",
+    ]
     rows = []
     for r in benches:
         b = r.benchmark
-        cells = [f'<td data-value="{h(r.label.lower())}">{record_link(catalog, page, r.id, r.label)}</td>',
-                 f'<td data-value="{r.year}">{r.year}</td>']
+        cells = [
+            f'<td data-value="{h(r.label.lower())}">{record_link(catalog, page, r.id, r.label)}</td>',
+            f'<td data-value="{r.year}">{r.year}</td>',
+        ]
         if b is None:
             cells += ["<td></td>"] * 8
         else:
-            cells += [f"<td>{h(b.evaluates or '')}</td>",
-                      "<td>" + " ".join(goal_badge(catalog, g) for g in catalog.goal_levels_of(r)) + "</td>",
-                      f"<td>{h(', '.join(b.protocol))}</td>", f"<td>{h(', '.join(b.metrics))}</td>",
-                      f"<td>{h(b.judge or '')}</td>",
-                      f'<td data-value="{b.instances or 0}">{h(b.size or (str(b.instances) if b.instances else ""))}'
-                      "</td>",
-                      f"<td>{h(', '.join(b.languages))}</td>", f"<td>{h(b.license or '')}</td>"]
-        data = (f'data-id="{h(r.id)}" data-year="{r.year}" data-kind="benchmark" '
-                f'data-goal="{h(" ".join(catalog.goal_levels_of(r)))}" '
-                f'data-protocol="{h(" ".join(protocols_of(r)))}" data-license="{h(licence_of(r) or "")}" '
-                f'data-text="{h((r.title + " " + (r.short_name or "") + " " + " ".join(r.aliases)).lower())}"')
+            cells += [
+                f"<td>{h(b.evaluates or '')}</td>",
+                "<td>" + " ".join(goal_badge(catalog, g) for g in catalog.goal_levels_of(r)) + "</td>",
+                f"<td>{h(', '.join(b.protocol))}</td>",
+                f"<td>{h(', '.join(b.metrics))}</td>",
+                f"<td>{h(b.judge or '')}</td>",
+                f'<td data-value="{b.instances or 0}">'
+                f"{h(b.size or (str(b.instances) if b.instances else ''))}"
+                "</td>",
+                f"<td>{h(', '.join(b.languages))}</td>",
+                f"<td>{h(b.license or '')}</td>",
+            ]
+        data = (
+            f'data-id="{h(r.id)}" data-year="{r.year}" data-kind="benchmark" '
+            f'data-goal="{h(" ".join(catalog.goal_levels_of(r)))}" '
+            f'data-protocol="{h(" ".join(protocols_of(r)))}" data-license="{h(licence_of(r) or "")}" '
+            f'data-text="{h((r.title + " " + (r.short_name or "") + " " + " ".join(r.aliases)).lower())}"'
+        )
         rows.append(f"<tr {data}>{''.join(cells)}</tr>")
-    header = "".join(f'<th scope="col" data-sort="{k}"><button type="button" class="ac-sort">{t}</button></th>'
-                     for k, t in zip(keys, head, strict=True))
-    table = (f'<div class="ac-table-wrap" data-search-exclude><table class="ac-index ac-compare" id="compare" data-filterable>'
-             f"<thead><tr>{header}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>")
-    lines = [wide(), "# Benchmark comparison", "",
-             f"<p>{len(benches)} benchmarks side by side: what each evaluates and how. Click a column title to sort.</p>",
-             "", table, ""]
+    header = "".join(
+        f'<th scope="col" data-sort="{k}"><button type="button" class="ac-sort">{t}</button></th>'
+        for k, t in zip(keys, head, strict=True)
+    )
+    table = (
+        '<div class="ac-table-wrap" data-search-exclude>'
+        '<table class="ac-index ac-compare" id="compare" data-filterable>'
+        f"<thead><tr>{header}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>"
+    )
+    lines = [
+        wide(),
+        "# Benchmark comparison",
+        "",
+        f"<p>{len(benches)} benchmarks side by side: what each evaluates and how. "
+        "Click a column title to sort.</p>",
+        "",
+        table,
+        "",
+    ]
     yield Page(page, "\n".join(lines), title="Benchmarks")
 
 
@@ -516,23 +699,40 @@ def tag_pages(catalog: Catalog, ctx: RenderContext) -> Iterator[Page]:
     for t in ordered:
         tag = catalog.tags.get(t)
         desc = f" — {h(tag.description)}" if tag and tag.description else ""
-        items.append(f"<li>{tag_link(catalog, TAGS, t)} <span class=\"ac-n\">{len(catalog.by_tag.get(t, ()))}"
-                     f"</span>{desc}</li>")
+        items.append(
+            f'<li>{tag_link(catalog, TAGS, t)} <span class="ac-n">{len(catalog.by_tag.get(t, ()))}'
+            f"</span>{desc}</li>"
+        )
     lines += ['<ul class="ac-tag-list">' + "".join(items) + "</ul>", ""]
     yield Page(TAGS, "\n".join(lines), title="Tags")
     for t in ordered:
         page = tag_path(t)
         tag = catalog.tags.get(t)
-        body = [wide(title=tag_title(catalog, t)), f'<nav class="ac-trail" aria-label="Breadcrumb"><a href="{relative_url(page, TAGS)}">Tags</a></nav>',
-                "", f"# {md_text(tag_title(catalog, t))}", ""]
+        body = [
+            wide(title=tag_title(catalog, t)),
+            '<nav class="ac-trail" aria-label="Breadcrumb">'
+            f'<a href="{relative_url(page, TAGS)}">Tags</a></nav>',
+            "",
+            f"# {md_text(tag_title(catalog, t))}",
+            "",
+        ]
         if tag and tag.description:
             body += [f"<p>{h(tag.description)}</p>", ""]
         if citation_formats():
-            body += [f"<p>{download_link(page, bib_path_for_tag(t), 'Download these as BibTeX', f'{t}.bib')}</p>",
-                     ""]
-        body.append(record_table(catalog, page, catalog.by_tag.get(t, ()),
-                                 columns=("title", "year", "kind", "authors", "goal"),
-                                 filters=("year", "kind", "goal"), export=False))
+            body += [
+                f"<p>{download_link(page, bib_path_for_tag(t), 'Download these as BibTeX', f'{t}.bib')}</p>",
+                "",
+            ]
+        body.append(
+            record_table(
+                catalog,
+                page,
+                catalog.by_tag.get(t, ()),
+                columns=("title", "year", "kind", "authors", "goal"),
+                filters=("year", "kind", "goal"),
+                export=False,
+            )
+        )
         yield Page(page, "\n".join(body))
 
 
@@ -547,34 +747,54 @@ def _feed(catalog: Catalog, records: list[Record]) -> str:
         link = base + f"records/{r.id}/" if base else f"records/{r.id}/"
         authors = "".join(f"<author><name>{x(a)}</name></author>" for a in r.display_authors[:10])
         summary = f"<summary>{x(r.summary)}</summary>" if r.summary else ""
-        entries.append(f"<entry><title>{x(r.title)}</title><id>{x(base + 'records/' + r.id + '/' if base else f'tag:aligncat.invalid,{r.added}:{r.id}')}</id>"
-                       f'<link href="{x(link)}"/><updated>{x(r.added or updated)}T00:00:00Z</updated>'
-                       f"{authors}{summary}</entry>")
-    return ('<?xml version="1.0" encoding="utf-8"?>\n<feed xmlns="http://www.w3.org/2005/Atom">'
-            f"<title>{x(catalog.info.title)}: new records</title><id>{x(feed_id)}</id>"
-            f"<updated>{x(updated)}T00:00:00Z</updated><author><name>{x(catalog.info.title)}</name></author>"
-            f'<link rel="self" href="{x(base + FEED if base else FEED)}"/>' + "".join(entries) + "</feed>\n")
+        entry_id = link if base else f"tag:aligncat.invalid,{r.added}:{r.id}"  # an id must be absolute
+        entries.append(
+            f"<entry><title>{x(r.title)}</title><id>{x(entry_id)}</id>"
+            f'<link href="{x(link)}"/><updated>{x(r.added or updated)}T00:00:00Z</updated>'
+            f"{authors}{summary}</entry>"
+        )
+    return (
+        '<?xml version="1.0" encoding="utf-8"?>\n<feed xmlns="http://www.w3.org/2005/Atom">'
+        f"<title>{x(catalog.info.title)}: new records</title><id>{x(feed_id)}</id>"
+        f"<updated>{x(updated)}T00:00:00Z</updated><author><name>{x(catalog.info.title)}</name></author>"
+        f'<link rel="self" href="{x(base + FEED if base else FEED)}"/>' + "".join(entries) + "</feed>\n"
+    )
 
 
 @page_source
 def news_pages(catalog: Catalog, ctx: RenderContext) -> Iterator[Page]:
-    records = sorted((r for r in catalog.records.values() if r.added), key=lambda r: (r.added, r.id), reverse=True)
-    lines = ["# What's new", "",
-             f'<p>Records by the date they were added. <a href="{relative_url(NEWS, FEED)}" type="application/atom+xml">'
-             "Subscribe to the Atom feed</a>.</p>", ""]
+    records = sorted(
+        (r for r in catalog.records.values() if r.added), key=lambda r: (r.added, r.id), reverse=True
+    )
+    lines = [
+        "# What's new",
+        "",
+        "<p>Records by the date they were added. "
+        f'<a href="{relative_url(NEWS, FEED)}" type="application/atom+xml">'
+        "Subscribe to the Atom feed</a>.</p>",
+        "",
+    ]
     by_month: dict[str, list[Record]] = defaultdict(list)
     for r in records:
         by_month[r.added[:7]].append(r)
     for month, items in by_month.items():
         lines += [f"## {md_text(month)}", ""]
-        lines.append("<ul data-search-exclude>" + "".join(f"<li>{h(r.added)}: {record_link(catalog, NEWS, r.id)} ({r.year}, "
-                                      f"{KIND_SINGULAR[r.kind].lower()})</li>" for r in items) + "</ul>")
+        lines.append(
+            "<ul data-search-exclude>"
+            + "".join(
+                f"<li>{h(r.added)}: {record_link(catalog, NEWS, r.id)} ({r.year}, "
+                f"{KIND_SINGULAR[r.kind].lower()})</li>"
+                for r in items
+            )
+            + "</ul>"
+        )
         lines.append("")
     yield Page(NEWS, "\n".join(lines), title="What's new")
     yield Page(FEED, _feed(catalog, records[:100]))
 
 
-# --- record pages ------------------------------------------------------------------------------------------------------
+# --- record pages -------------------------------------------------------------------------------------------
+
 
 def _identifier_html(scheme: str, value: str) -> str:
     pattern = IDENTIFIER_URLS.get(scheme)
@@ -591,13 +811,16 @@ def _relations_html(catalog: Catalog, record: Record, page: str) -> str:
     for rel in record.relations:
         rt = RELATION_TYPES.get(rel.type)
         why = f' <span class="ac-why">— {h(rel.reason)}</span>' if rel.reason else ""
-        out_groups[rt.label if rt else rel.type].append(f"<li>{record_link(catalog, page, rel.target)}{why}</li>")
+        out_groups[rt.label if rt else rel.type].append(
+            f"<li>{record_link(catalog, page, rel.target)}{why}</li>"
+        )
     in_groups: dict[str, list[str]] = defaultdict(list)
     for source, rel in sorted(catalog.incoming(record.id), key=lambda x: (x[0].year, x[0].id)):
         rt = RELATION_TYPES.get(rel.type)
         why = f' <span class="ac-why">— {h(rel.reason)}</span>' if rel.reason else ""
         in_groups[rt.inverse_label if rt else rel.type].append(
-            f"<li>{record_link(catalog, page, source.id)} ({source.year}){why}</li>")
+            f"<li>{record_link(catalog, page, source.id)} ({source.year}){why}</li>"
+        )
     parts = []
     if out_groups:
         parts.append('<div class="ac-rel ac-rel-out"><h3 id="relations-out">This work</h3>')
@@ -607,7 +830,9 @@ def _relations_html(catalog: Catalog, record: Record, page: str) -> str:
     if in_groups:
         parts.append('<div class="ac-rel ac-rel-in"><h3 id="relations-in">Other works</h3>')
         for label, items in in_groups.items():
-            parts.append(f'<p class="ac-rel-label">{h(label[:1].upper() + label[1:])}</p><ul>{"".join(items)}</ul>')
+            parts.append(
+                f'<p class="ac-rel-label">{h(label[:1].upper() + label[1:])}</p><ul>{"".join(items)}</ul>'
+            )
         parts.append("</div>")
     return "".join(parts)
 
@@ -616,16 +841,26 @@ def _info_rows(record: Record) -> list[tuple[str, str]]:
     rows: list[tuple[str, str]] = []
     d = getattr(record, "dataset", None)
     if d is not None:
-        rows += [("Size", d.size or (str(d.instances) if d.instances else "")), ("Instances", str(d.instances or "")),
-                 ("Languages", ", ".join(d.languages)), ("Modality", ", ".join(d.modality)),
-                 ("Licence", d.license or ""), ("Construction", ", ".join(d.construction)),
-                 ("How it was made", d.construction_note or "")]
+        rows += [
+            ("Size", d.size or (str(d.instances) if d.instances else "")),
+            ("Instances", str(d.instances or "")),
+            ("Languages", ", ".join(d.languages)),
+            ("Modality", ", ".join(d.modality)),
+            ("Licence", d.license or ""),
+            ("Construction", ", ".join(d.construction)),
+            ("How it was made", d.construction_note or ""),
+        ]
     b = getattr(record, "benchmark", None)
     if b is not None:
-        rows += [("Evaluates", b.evaluates or ""), ("Protocol", ", ".join(b.protocol)),
-                 ("Metrics", ", ".join(b.metrics)), ("Judge", b.judge or ""),
-                 ("Size", b.size or (str(b.instances) if b.instances else "")), ("Languages", ", ".join(b.languages)),
-                 ("Licence", b.license or "")]
+        rows += [
+            ("Evaluates", b.evaluates or ""),
+            ("Protocol", ", ".join(b.protocol)),
+            ("Metrics", ", ".join(b.metrics)),
+            ("Judge", b.judge or ""),
+            ("Size", b.size or (str(b.instances) if b.instances else "")),
+            ("Languages", ", ".join(b.languages)),
+            ("Licence", b.license or ""),
+        ]
     res = getattr(record, "resource", None)
     if res is not None:
         rows += [("Resource type", res.type), ("Licence", res.license or "")]
@@ -637,11 +872,20 @@ def render_record_page(catalog: Catalog, record: Record, ctx: RenderContext) -> 
     meta = citation_meta(catalog, record)
     jsonld = dataset_jsonld(catalog, record, ctx) if record.kind == "dataset" else None
     # The theme prints the front-matter title unescaped (in <title> and the header), so it is given escaped.
-    lines = [front_matter(title=h(record.title), aligncat_meta=meta or None,
-                          aligncat_jsonld=json_for_script(jsonld) if jsonld else None,
-                          search={"boost": 2})]
-    lines += [f'<p class="ac-kind">{KIND_SINGULAR[record.kind]} · {record.year}'
-              + (f" · {h(record.venue)}" if record.venue else "") + "</p>", ""]
+    lines = [
+        front_matter(
+            title=h(record.title),
+            aligncat_meta=meta or None,
+            aligncat_jsonld=json_for_script(jsonld) if jsonld else None,
+            search={"boost": 2},
+        )
+    ]
+    lines += [
+        f'<p class="ac-kind">{KIND_SINGULAR[record.kind]} · {record.year}'
+        + (f" · {h(record.venue)}" if record.venue else "")
+        + "</p>",
+        "",
+    ]
     lines += [f"# {md_text(record.title)}", ""]
     names = list(dict.fromkeys(n for n in (record.short_name, *record.aliases) if n and n != record.title))
     if names:
@@ -656,9 +900,16 @@ def render_record_page(catalog: Catalog, record: Record, ctx: RenderContext) -> 
     if persp:
         facts.append(("Perspective", h(", ".join(persp))))
     if record.categories:
-        facts.append(("Categories", "<br>".join(
-            " › ".join(category_link(catalog, page, a.id) for a in catalog.taxonomy.ancestors(c))
-            or h(c) for c in record.categories)))
+        facts.append(
+            (
+                "Categories",
+                "<br>".join(
+                    " › ".join(category_link(catalog, page, a.id) for a in catalog.taxonomy.ancestors(c))
+                    or h(c)
+                    for c in record.categories
+                ),
+            )
+        )
     if record.tags:
         facts.append(("Tags", " ".join(tag_link(catalog, page, t) for t in record.tags)))
     if record.date or record.year:
@@ -668,12 +919,15 @@ def render_record_page(catalog: Catalog, record: Record, ctx: RenderContext) -> 
     if record.identifiers:
         facts.append(("Identifiers", " · ".join(_identifier_html(s, v) for s, v in record.identifiers)))
     if record.links:
-        facts.append(("Links", " · ".join(external_link(x.url, x.label or x.type.capitalize())
-                                         for x in record.links)))
+        facts.append(
+            ("Links", " · ".join(external_link(x.url, x.label or x.type.capitalize()) for x in record.links))
+        )
     facts += [(k, h(v)) for k, v in _info_rows(record)]
     if record.added:
         facts.append(("Added", h(record.added)))
-    lines.append('<dl class="ac-facts-list">' + "".join(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in facts) + "</dl>")
+    lines.append(
+        '<dl class="ac-facts-list">' + "".join(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in facts) + "</dl>"
+    )
     lines.append("")
     if record.summary:
         lines += ["## Summary", "", f'<p class="ac-summary">{h(" ".join(record.summary.split()))}</p>', ""]
@@ -696,19 +950,28 @@ def _cite_block(catalog: Catalog, record: Record, page: str) -> str:
     bibtex = entry_for(catalog, record, "bibtex")
     if bibtex is None:
         return ""
-    return (f'<div class="ac-cite" id="bibtex-{h(record.id)}" data-search-exclude><pre class="ac-bibtex"><code>{h(bibtex.strip())}'
-            f'</code></pre><p><button type="button" class="md-button md-button--primary ac-copy" '
-            f'data-copy="bibtex-{h(record.id)}">Copy BibTeX</button> '
-            f'<span class="ac-copied" role="status" aria-live="polite"></span></p></div>')
+    return (
+        f'<div class="ac-cite" id="bibtex-{h(record.id)}" data-search-exclude>'
+        f'<pre class="ac-bibtex"><code>{h(bibtex.strip())}'
+        f'</code></pre><p><button type="button" class="md-button md-button--primary ac-copy" '
+        f'data-copy="bibtex-{h(record.id)}">Copy BibTeX</button> '
+        f'<span class="ac-copied" role="status" aria-live="polite"></span></p></div>'
+    )
 
 
 def _edit_link(catalog: Catalog, record: Record, ctx: RenderContext, page: str) -> str:
     base = safe_url(ctx.edit_base or catalog.info.edit_base)
     if base:
         url = base + repo_relative_path(catalog, record)
-        return f'<p class="ac-edit"><a href="{h(url)}" rel="noopener noreferrer">Edit this record</a> (its YAML file)</p>'
-    return (f'<p class="ac-edit"><a href="{relative_url(page, source_copy_path(record))}">This record\'s YAML file'
-            "</a>: correct it and send the change to the catalog's maintainers.</p>")
+        return (
+            f'<p class="ac-edit"><a href="{h(url)}" rel="noopener noreferrer">Edit this record</a> '
+            "(its YAML file)</p>"
+        )
+    return (
+        f'<p class="ac-edit"><a href="{relative_url(page, source_copy_path(record))}">'
+        "This record's YAML file"
+        "</a>: correct it and send the change to the catalog's maintainers.</p>"
+    )
 
 
 @page_source

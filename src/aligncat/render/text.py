@@ -31,7 +31,7 @@ def h(value: object) -> str:
 
 
 def safe_url(url: str | None) -> str | None:
-    """An external URL if it is absolute http(s)/mailto/ftp, else None: `javascript:` and friends never link."""
+    """The URL if it is absolute http(s), mailto or ftp, else None: `javascript:` and friends never link."""
     if not url:
         return None
     url = url.strip()
@@ -47,7 +47,7 @@ def safe_url(url: str | None) -> str | None:
 
 
 def external_link(url: str | None, text: str) -> str:
-    """An HTML link to another site (opened in place, no referrer leaked), or the escaped text when the URL is unsafe."""
+    """An HTML link to another site (no referrer leaked), or the escaped text when the URL is unsafe."""
     good = safe_url(url)
     if good is None:
         return h(text)
@@ -58,8 +58,13 @@ def json_for_script(data: object) -> str:
     """JSON that is safe inside a <script> element: no `<`, `>` or `&` at all (written as \\u escapes, still
     valid JSON), so neither `</script>` nor `<!--` can appear; U+2028/9 are escaped for old parsers."""
     text = json.dumps(data, ensure_ascii=False, sort_keys=True)
-    for char, escape in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("\u2028", "\\u2028"),
-                         ("\u2029", "\\u2029")):
+    for char, escape in (
+        ("<", "\\u003c"),
+        (">", "\\u003e"),
+        ("&", "\\u0026"),
+        ("\u2028", "\\u2028"),
+        ("\u2029", "\\u2029"),
+    ):
         text = text.replace(char, escape)
     return text
 
