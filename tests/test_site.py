@@ -152,7 +152,8 @@ def test_build_command_stops_on_an_invalid_catalog(tmp_path):
     assert not (tmp_path / "site").exists()
 
 
-def test_serve_rebuilds_when_a_record_changes(tmp_path):
+@pytest.mark.parametrize("engine", ["mkdocs", "zensical"])
+def test_serve_rebuilds_when_a_record_changes(tmp_path, engine):
     """`aligncat serve` on a copy of the toy catalog: an edited title shows up in the served page."""
     import os
     import socket
@@ -167,9 +168,20 @@ def test_serve_rebuilds_when_a_record_changes(tmp_path):
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     exe = Path(sys.executable).parent / "aligncat"
+    log = open(tmp_path / "serve.log", "w")  # noqa: SIM115  (closed with the process below)
     proc = subprocess.Popen(
-        [str(exe), "serve", str(catalog), "--project", str(REPO), "--dev-addr", f"127.0.0.1:{port}"],
-        stdout=subprocess.PIPE,
+        [
+            str(exe),
+            "serve",
+            str(catalog),
+            "--engine",
+            engine,
+            "--project",
+            str(REPO),
+            "--dev-addr",
+            f"127.0.0.1:{port}",
+        ],
+        stdout=log,
         stderr=subprocess.STDOUT,
         text=True,
         env={**os.environ, "PYTHONUNBUFFERED": "1"},
@@ -189,7 +201,11 @@ def test_serve_rebuilds_when_a_record_changes(tmp_path):
             except OSError:
                 pass
             time.sleep(0.3)
-        raise AssertionError(f"{needle!r} did not appear within {limit} s")
+        log.flush()
+        raise AssertionError(
+            f"{needle!r} did not appear within {limit} s; serve said:\n"
+            + (tmp_path / "serve.log").read_text()
+        )
 
     try:
         page_until("Learning from Toy Preferences")
@@ -203,6 +219,7 @@ def test_serve_rebuilds_when_a_record_changes(tmp_path):
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+        log.close()
 
 
 def test_mkdocs_plugin_builds_the_same_pages(tmp_path):

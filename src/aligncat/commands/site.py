@@ -140,7 +140,10 @@ def _start_watcher(catalog_dir: Path, root: Path, work: Path, preview_dir: Path)
 
     class OnChange(FileSystemEventHandler):
         def on_any_event(self, event):
-            if not event.is_directory and not Path(str(event.src_path)).name.startswith("."):
+            # Only writes count: reading the files (which rendering does) raises "opened"/"closed" events too.
+            if event.event_type not in ("created", "modified", "deleted", "moved") or event.is_directory:
+                return
+            if not Path(str(event.src_path)).name.startswith("."):
                 changed.set()
 
     observer = Observer()
@@ -171,7 +174,8 @@ def _start_watcher(catalog_dir: Path, root: Path, work: Path, preview_dir: Path)
             except SiteError as exc:
                 click.echo(f"error: {exc}", err=True)
                 continue
-            click.echo(f"re-rendered: {result.written} files changed", err=True)
+            if result.written:
+                click.echo(f"re-rendered: {result.written} files changed", err=True)
         observer.stop()
 
     threading.Thread(target=loop, daemon=True).start()
