@@ -306,3 +306,21 @@ def test_hostile_record_in_search_results_stays_text(page, hostile_server):
     page.wait_for_timeout(300)
     assert page.evaluate("window.__pwned") is None
     assert "window.__pwned" in results.inner_text()
+
+
+def test_taxonomy_cell_opens_its_slice_as_a_filtered_table(page, site):
+    server = site["server"]
+    page.goto(server.url("taxonomy/"))
+    link = page.locator(".ac-cell-all a").first
+    expected = int(re.search(r"All (\d+) records", link.inner_text()).group(1))
+    link.click()
+    page.wait_for_url(re.compile(r"browse/\?goal=.+&perspective=.+"))
+    assert page.locator("table#records tbody tr:not([hidden])").count() == expected
+
+
+def test_benchmark_comparison_filters_by_protocol(page, toy_server):
+    page.goto(toy_server.url("browse/compare-benchmarks/?protocol=pairwise"))
+    rows = page.locator("table#compare tbody tr:not([hidden])")
+    assert rows.count() >= 1
+    for protocols in rows.evaluate_all("rows => rows.map(r => r.dataset.protocol)"):
+        assert "pairwise" in protocols.split()

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from urllib.parse import quote
 
 from ..load import Catalog
 from ..model import RELATION_TYPES, Category, Record
@@ -489,6 +490,15 @@ def taxonomy_pages(catalog: Catalog, ctx: RenderContext) -> Iterator[Page]:
                         f'{h(c.title)}</a> <span class="ac-n">{counts[c.id]}</span>'
                         + (f"<ul>{sub_html}</ul>" if sub_html else "")
                     )
+                in_cell = sum(
+                    1
+                    for r in catalog.records.values()
+                    if level.id in catalog.goal_levels_of(r) and p.id in catalog.perspectives_of(r)
+                )
+                if in_cell:  # the same slice as a shareable, filterable table
+                    query = f"?goal={quote(level.id)}&perspective={quote(p.id)}"
+                    browse = relative_url(TAXONOMY, ALL_INDEX) + query
+                    cell.append(f'<p class="ac-cell-all"><a href="{h(browse)}">All {in_cell} records</a></p>')
                 grid.append(f'<td data-label="{h(p.title)}">{"".join(cell)}</td>')
             grid.append("</tr>")
         grid.append("</tbody></table></div>")
@@ -684,6 +694,9 @@ def benchmark_comparison(catalog: Catalog, ctx: RenderContext) -> Iterator[Page]
         f"<p>{len(benches)} benchmarks side by side: what each evaluates and how. "
         "Click a column title to sort.</p>",
         "",
+        _filter_form(catalog, benches, ["year", "goal", "protocol", "license"], "compare", page, export=True),
+        f'<p class="ac-count" id="compare-count" aria-live="polite" data-search-exclude>{len(benches)} '
+        "records</p>",
         table,
         "",
     ]
