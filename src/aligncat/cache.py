@@ -137,10 +137,9 @@ class RecordCache:
                     return data, diags
         self.misses += 1
         data, diags = read_record(path, rel, folder_kind)
-        # Only plain JSON data can be cached faithfully; anything else (a date object in a rejected record) is
-        # read again next time rather than coming back changed.
-        if data is None or _is_plain_json(data):
-            self._new[key] = [data, [_diag_to_json(d) for d in diags]]
+        # Data only comes back for schema-valid records, and the schemas admit only JSON values (an unquoted YAML
+        # date fails them), so the entry round-trips through JSON unchanged; save() still refuses anything else.
+        self._new[key] = [data, [_diag_to_json(d) for d in diags]]
         return data, diags
 
     def checks_key(self) -> str:
@@ -180,29 +179,18 @@ class RecordCache:
         checks = self._new_checks if self._new_checks is not None else self._old_checks
         if self.misses == 0 and set(self._new) == set(self._old) and checks == self._old_checks:
             return False
-        payload = json.dumps({"engine": self.fingerprint, "root": str(self.root), "entries": self._new,
-                              "checks": checks}, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+        try:
+            payload = json.dumps({"engine": self.fingerprint, "root": str(self.root), "entries": self._new,
+                                  "checks": checks}, separators=(",", ":"), ensure_ascii=False,
+                                 check_circular=False, allow_nan=False).encode("utf-8")
+        except (TypeError, ValueError, RecursionError):
+            return False  # a value JSON cannot hold faithfully: not cached, read afresh next time
         digest = hashlib.blake2b(payload, digest_size=16).hexdigest()
         try:
             write_atomic(self.file, f"{FORMAT} {digest}\n".encode("ascii") + payload)
         except OSError:
             return False  # a read-only or full cache folder costs speed, never correctness
         return True
-
-
-def _is_plain_json(value: Any) -> bool:
-    stack = [value]
-    while stack:
-        v = stack.pop()
-        if isinstance(v, dict):
-            if not all(isinstance(k, str) for k in v):
-                return False
-            stack.extend(v.values())
-        elif isinstance(v, list):
-            stack.extend(v)
-        elif not (v is None or isinstance(v, (str, bool, int, float))):
-            return False
-    return True
 
 
 def load_catalog_cached(root: str | Path, *, use_cache: bool = True, cache_dir: str | Path | None = None,
