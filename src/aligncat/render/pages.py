@@ -850,6 +850,23 @@ def _relations_html(catalog: Catalog, record: Record, page: str) -> str:
     return "".join(parts)
 
 
+def _categories_html(catalog: Catalog, record: Record, page: str) -> str:
+    """The record's categories as trails from their roots, grouped under each taxonomy scheme's title."""
+    tax = catalog.taxonomy
+    by_scheme: dict[str, list[str]] = defaultdict(list)
+    for cid in record.categories:
+        cat = tax.categories.get(cid)
+        trail = " › ".join(category_link(catalog, page, a.id) for a in tax.ancestors(cid)) if cat else h(cid)
+        by_scheme[cat.scheme if cat else ""].append(trail)
+    if len(by_scheme) == 1:
+        return "<br>".join(next(iter(by_scheme.values())))
+    titles = {s.id: s.title for s in tax.schemes}
+    return "".join(
+        f'<span class="ac-scheme">{h(titles.get(sid, "other"))}</span><br>' + "<br>".join(trails) + "<br>"
+        for sid, trails in by_scheme.items()
+    )
+
+
 def _info_rows(record: Record) -> list[tuple[str, str]]:
     rows: list[tuple[str, str]] = []
     d = getattr(record, "dataset", None)
@@ -913,16 +930,7 @@ def render_record_page(catalog: Catalog, record: Record, ctx: RenderContext) -> 
     if persp:
         facts.append(("Perspective", h(", ".join(persp))))
     if record.categories:
-        facts.append(
-            (
-                "Categories",
-                "<br>".join(
-                    " › ".join(category_link(catalog, page, a.id) for a in catalog.taxonomy.ancestors(c))
-                    or h(c)
-                    for c in record.categories
-                ),
-            )
-        )
+        facts.append(("Categories", _categories_html(catalog, record, page)))
     if record.tags:
         facts.append(("Tags", " ".join(tag_link(catalog, page, t) for t in record.tags)))
     if record.date or record.year:
