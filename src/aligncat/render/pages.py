@@ -342,7 +342,7 @@ def home_page(catalog: Catalog, ctx: RenderContext) -> Iterator[Page]:
     info = catalog.info
     tax = catalog.taxonomy
     counts = _counts(catalog)
-    lines = [f"# {md_text(info.title)}", ""]
+    lines = [wide(toc=True), f"# {md_text(info.title)}", ""]
     if info.description:
         # catalog.yaml is the maintainers' own text (not a record): its Markdown is rendered as written.
         lines += [info.description.strip(), ""]
@@ -380,7 +380,8 @@ def home_page(catalog: Catalog, ctx: RenderContext) -> Iterator[Page]:
             cards.append(
                 f'<section class="ac-level-card"{colour}><h3 id="level-{h(level.id)}">{i + 1}. '
                 f"{h(level.title)}</h3><p>{h(level.description or '')}</p>"
-                f'<p class="ac-level-count"><strong>{len(members)}</strong> records</p>'
+                f'<p class="ac-level-count"><a href="{relative_url(HOME, ALL_INDEX)}?goal={quote(level.id)}">'
+                f"<strong>{len(members)}</strong> records</a></p>"
                 f"<p>{links}</p></section>"
             )
             if i < len(tax.goal_levels) - 1:
