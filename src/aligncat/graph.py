@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections import Counter, deque
 from collections.abc import Iterable, Iterator
+from itertools import islice
 from dataclasses import dataclass, field
 
 import networkx as nx
@@ -239,7 +240,8 @@ def shortest_path(g: nx.MultiDiGraph, start: str, end: str, types: Iterable[str]
     d = typed_view(g, types)
     view = d if directed else d.to_undirected(as_view=True)
     try:
-        nodes = nx.shortest_path(view, start, end)
+        # Of the equally short paths, the one with the smallest ids: the same answer on every run.
+        nodes = min(islice(nx.all_shortest_paths(view, start, end), 1000))
     except nx.NetworkXNoPath:
         return None
     hops = []
