@@ -35,16 +35,82 @@ PYTHON = sys.executable
 # --- synthetic catalog ---------------------------------------------------------------------------------------------
 # Words are invented-looking but pronounceable, so titles and summaries have realistic lengths and a search index
 # of realistic size, without pretending to describe real works.
-_SYLLABLES = ("ka", "lo", "mi", "ren", "sa", "tor", "vi", "del", "na", "qui", "bra", "zen", "fo", "lu", "mar",
-              "ti", "gro", "pel", "sha", "yu", "dan", "ex", "or", "cal", "nim", "ves", "hal", "ru", "ost", "ib")
-_TOPIC_WORDS = ("alignment", "preference", "feedback", "reward", "instruction", "values", "evaluation", "safety",
-                "honesty", "harmlessness", "dialogue", "benchmark", "judge", "policy", "model", "learning",
-                "tuning", "human", "language", "reasoning", "robustness", "bias", "ethics", "oversight", "data",
-                "annotation", "comparison", "ranking", "critique", "principles", "culture", "society", "agent")
+_SYLLABLES = (
+    "ka",
+    "lo",
+    "mi",
+    "ren",
+    "sa",
+    "tor",
+    "vi",
+    "del",
+    "na",
+    "qui",
+    "bra",
+    "zen",
+    "fo",
+    "lu",
+    "mar",
+    "ti",
+    "gro",
+    "pel",
+    "sha",
+    "yu",
+    "dan",
+    "ex",
+    "or",
+    "cal",
+    "nim",
+    "ves",
+    "hal",
+    "ru",
+    "ost",
+    "ib",
+)
+_TOPIC_WORDS = (
+    "alignment",
+    "preference",
+    "feedback",
+    "reward",
+    "instruction",
+    "values",
+    "evaluation",
+    "safety",
+    "honesty",
+    "harmlessness",
+    "dialogue",
+    "benchmark",
+    "judge",
+    "policy",
+    "model",
+    "learning",
+    "tuning",
+    "human",
+    "language",
+    "reasoning",
+    "robustness",
+    "bias",
+    "ethics",
+    "oversight",
+    "data",
+    "annotation",
+    "comparison",
+    "ranking",
+    "critique",
+    "principles",
+    "culture",
+    "society",
+    "agent",
+)
 _FUNCTION_WORDS = ("of", "for", "with", "in", "from", "towards", "via", "and", "on", "beyond", "without")
-_VENUES = (("Conference on Synthetic Learning", "conference"), ("Journal of Generated Results", "journal"),
-           ("Workshop on Placeholder Alignment", "workshop"), ("arXiv", "preprint"),
-           ("Symposium on Benchmark Data", "conference"), ("Transactions on Fake Research", "journal"))
+_VENUES = (
+    ("Conference on Synthetic Learning", "conference"),
+    ("Journal of Generated Results", "journal"),
+    ("Workshop on Placeholder Alignment", "workshop"),
+    ("arXiv", "preprint"),
+    ("Symposium on Benchmark Data", "conference"),
+    ("Transactions on Fake Research", "journal"),
+)
 _LICENSES = ("CC-BY-4.0", "MIT", "Apache-2.0", "CC-BY-SA-4.0", "CC-BY-NC-4.0")
 _KIND_SHARE = (("paper", 0.6), ("dataset", 0.15), ("benchmark", 0.15), ("resource", 0.10))
 FIRST_YEAR, LAST_YEAR = 1995, 2025
@@ -58,34 +124,56 @@ def _sentence(rng: random.Random, words: int) -> str:
     out = []
     for i in range(words):
         r = rng.random()
-        out.append(rng.choice(_TOPIC_WORDS) if r < 0.45 else rng.choice(_FUNCTION_WORDS) if r < 0.7 else _word(rng))
+        out.append(
+            rng.choice(_TOPIC_WORDS) if r < 0.45 else rng.choice(_FUNCTION_WORDS) if r < 0.7 else _word(rng)
+        )
     text = " ".join(out)
     return text[0].upper() + text[1:] + "."
 
 
 def _taxonomy(rng: random.Random) -> tuple[dict, list[str], list[str]]:
     """Four goal levels, three perspectives, a primary tree of ~50 categories and a small secondary scheme."""
-    levels = [{"id": f"level-{n}", "title": f"Level {n.title()}", "color": c} for n, c in
-              zip(("one", "two", "three", "four"), ("#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd"), strict=True)]
+    levels = [
+        {"id": f"level-{n}", "title": f"Level {n.title()}", "color": c}
+        for n, c in zip(
+            ("one", "two", "three", "four"), ("#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd"), strict=True
+        )
+    ]
     perspectives = [{"id": p, "title": p.title()} for p in ("definition", "evaluation", "method")]
     cats: list[dict] = []
     leaf_ids: list[str] = []
     for p in perspectives:
         children = []
         for lv in levels:
-            kid = {"id": f"{p['id']}-{lv['id']}", "title": f"{p['title']} at {lv['title']}", "goal_level": lv["id"],
-                   "children": []}
+            kid = {
+                "id": f"{p['id']}-{lv['id']}",
+                "title": f"{p['title']} at {lv['title']}",
+                "goal_level": lv["id"],
+                "children": [],
+            }
             for j in range(3):
                 leaf = f"{kid['id']}-{_word(rng)}{j}"
                 kid["children"].append({"id": leaf, "title": _sentence(rng, 3).rstrip(".")})
                 leaf_ids.append(leaf)
             children.append(kid)
         cats.append({"id": p["id"], "title": p["title"], "perspective": p["id"], "children": children})
-    alt = [{"id": f"alt-{lv['id']}", "title": f"Alternative view of {lv['title']}", "goal_level": lv["id"],
-            "maps_to": [f"{p['id']}-{lv['id']}" for p in perspectives]} for lv in levels]
-    taxonomy = {"goal_levels": levels, "perspectives": perspectives,
-                "schemes": [{"id": "main", "title": "Main tree", "categories": cats},
-                            {"id": "alt", "title": "Alternative tree", "categories": alt}]}
+    alt = [
+        {
+            "id": f"alt-{lv['id']}",
+            "title": f"Alternative view of {lv['title']}",
+            "goal_level": lv["id"],
+            "maps_to": [f"{p['id']}-{lv['id']}" for p in perspectives],
+        }
+        for lv in levels
+    ]
+    taxonomy = {
+        "goal_levels": levels,
+        "perspectives": perspectives,
+        "schemes": [
+            {"id": "main", "title": "Main tree", "categories": cats},
+            {"id": "alt", "title": "Alternative tree", "categories": alt},
+        ],
+    }
     return taxonomy, leaf_ids, [a["id"] for a in alt]
 
 
@@ -102,7 +190,9 @@ def _authors(rng: random.Random) -> list[dict]:
         if rng.random() < 0.05:
             out.append({"literal": f"{_word(rng).title()} Lab"})
         else:
-            out.append({"family": _word(rng).title(), "given": f"{_word(rng).title()} {rng.choice('ABCDEFGH')}."})
+            out.append(
+                {"family": _word(rng).title(), "given": f"{_word(rng).title()} {rng.choice('ABCDEFGH')}."}
+            )
     return out
 
 
@@ -120,7 +210,9 @@ def _pick_targets(rng: random.Random, pool: list[_Planned], count: int) -> list[
     return list(chosen.values())
 
 
-def _relations(rng: random.Random, me: _Planned, earlier: list[_Planned], by_kind: dict[str, list[_Planned]]) -> list:
+def _relations(
+    rng: random.Random, me: _Planned, earlier: list[_Planned], by_kind: dict[str, list[_Planned]]
+) -> list:
     """~5 relations to earlier works, each of a type that fits both kinds; order and time hold by construction."""
     rels: list[dict] = []
     seen: set[tuple[str, str]] = set()
@@ -161,15 +253,23 @@ def generate_catalog(out: Path, records: int, seed: int = 7) -> Path:
     kinds = [k for k, share in _KIND_SHARE for _ in range(int(share * 100))]
     planned: list[_Planned] = []
     for i in range(records):
-        year = FIRST_YEAR + (i * (LAST_YEAR - FIRST_YEAR + 1)) // max(records, 1)  # nondecreasing: time order holds
+        year = FIRST_YEAR + (i * (LAST_YEAR - FIRST_YEAR + 1)) // max(
+            records, 1
+        )  # nondecreasing: time order holds
         kind = "paper" if i in (0, records - 1) else rng.choice(kinds)
         planned.append(_Planned(f"{_word(rng)}{year}-{_word(rng)}-{i}", kind, year))
     survey = planned[-1]
     for name in ("papers", "datasets", "benchmarks", "resources", "vocabularies"):
         (out / name).mkdir(parents=True, exist_ok=True)
-    _dump(out / "catalog.yaml", {"title": f"Synthetic catalog ({records:,} records)",
-                                 "description": "Generated by scripts/bench.py for benchmarks. None of these works "
-                                                "exist.", "survey": survey.id, "time_order_tolerance": 0})
+    _dump(
+        out / "catalog.yaml",
+        {
+            "title": f"Synthetic catalog ({records:,} records)",
+            "description": "Generated by scripts/bench.py for benchmarks. None of these works exist.",
+            "survey": survey.id,
+            "time_order_tolerance": 0,
+        },
+    )
     _dump(out / "taxonomy.yaml", taxonomy)
     _dump(out / "vocabularies" / "tags.yaml", {"tags": tags})
     by_kind: dict[str, list[_Planned]] = {k: [] for k, _ in _KIND_SHARE}
@@ -202,17 +302,25 @@ def generate_catalog(out: Path, records: int, seed: int = 7) -> Path:
         data["tags"] = [t["id"] for t in rng.sample(tags, rng.randint(0, 3))]
         data["summary"] = " ".join(_sentence(rng, rng.randint(10, 22)) for _ in range(rng.randint(2, 3)))
         if me.kind == "dataset":
-            data["dataset"] = {"size": f"{rng.randint(1, 900)}K examples", "instances": rng.randint(100, 900_000),
-                               "languages": ["en"] + (["zh"] if rng.random() < 0.2 else []),
-                               "modality": ["text"], "license": rng.choice(_LICENSES),
-                               "construction": [rng.choice(("human-written", "crowdsourced", "model-generated"))]}
+            data["dataset"] = {
+                "size": f"{rng.randint(1, 900)}K examples",
+                "instances": rng.randint(100, 900_000),
+                "languages": ["en"] + (["zh"] if rng.random() < 0.2 else []),
+                "modality": ["text"],
+                "license": rng.choice(_LICENSES),
+                "construction": [rng.choice(("human-written", "crowdsourced", "model-generated"))],
+            }
         elif me.kind == "benchmark":
-            data["benchmark"] = {"evaluates": _sentence(rng, 6).rstrip(".").lower(),
-                                 "goal_level": taxonomy["goal_levels"][rng.randrange(4)]["id"],
-                                 "protocol": [rng.choice(("multiple-choice", "pairwise", "llm-as-judge"))],
-                                 "metrics": ["accuracy"], "size": f"{rng.randint(1, 50)}K prompts",
-                                 "instances": rng.randint(100, 50_000), "languages": ["en"],
-                                 "license": rng.choice(_LICENSES)}
+            data["benchmark"] = {
+                "evaluates": _sentence(rng, 6).rstrip(".").lower(),
+                "goal_level": taxonomy["goal_levels"][rng.randrange(4)]["id"],
+                "protocol": [rng.choice(("multiple-choice", "pairwise", "llm-as-judge"))],
+                "metrics": ["accuracy"],
+                "size": f"{rng.randint(1, 50)}K prompts",
+                "instances": rng.randint(100, 50_000),
+                "languages": ["en"],
+                "license": rng.choice(_LICENSES),
+            }
         elif me.kind == "resource":
             data["resource"] = {"type": rng.choice(("blog-post", "tool", "website", "report"))}
         rels = _relations(rng, me, planned[:i], by_kind)
@@ -225,8 +333,9 @@ def generate_catalog(out: Path, records: int, seed: int = 7) -> Path:
 
 
 def _dump(path: Path, data: dict) -> None:
-    path.write_text(yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=110),
-                    encoding="utf-8")
+    path.write_text(
+        yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=110), encoding="utf-8"
+    )
 
 
 # --- measuring -----------------------------------------------------------------------------------------------------
@@ -257,16 +366,19 @@ def run_child(code: str, *args: str, env: dict | None = None) -> tuple[float, fl
 
     The CPU seconds it used are kept in LAST_CPU: on a shared machine they vary less than wall time.
     """
-    script = ("import resource, sys, time\nt0 = time.perf_counter()\n" + code +
-              "\nt1 = time.perf_counter()\n"
-              "me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)\n"
-              "peak = max(me.ru_maxrss, kids.ru_maxrss)\n"
-              "cpu = me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime\n"
-              "print(f'\\nBENCH {t1 - t0:.6f} {peak / 1024:.1f} {cpu:.3f}')\n")
+    script = (
+        "import resource, sys, time\nt0 = time.perf_counter()\n" + code + "\nt1 = time.perf_counter()\n"
+        "me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)\n"
+        "peak = max(me.ru_maxrss, kids.ru_maxrss)\n"
+        "cpu = me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime\n"
+        "print(f'\\nBENCH {t1 - t0:.6f} {peak / 1024:.1f} {cpu:.3f}')\n"
+    )
     proc = subprocess.run([PYTHON, "-c", script, *args], capture_output=True, text=True, env=env, cwd=REPO)
     lines = proc.stdout.strip().splitlines()
     if proc.returncode != 0 or not lines or not lines[-1].startswith("BENCH "):
-        raise RuntimeError(f"benchmark child failed ({proc.returncode}):\n{proc.stdout[-2000:]}\n{proc.stderr[-4000:]}")
+        raise RuntimeError(
+            f"benchmark child failed ({proc.returncode}):\n{proc.stdout[-2000:]}\n{proc.stderr[-4000:]}"
+        )
     _, secs, peak, cpu = lines[-1].split()
     LAST_CPU[0] = float(cpu)
     return float(secs), float(peak), "\n".join(lines[:-1])
@@ -310,18 +422,27 @@ def _write_mkdocs_floor(where: Path, pages: int, search: bool) -> Path:
     (docs / "records").mkdir(parents=True)
     (docs / "index.md").write_text("# Floor\n\nA plain mkdocs-material site for benchmarks.\n")
     for i in range(pages):
-        body = [f"# {_sentence(rng, 9).rstrip('.')}", "", f"*{_word(rng).title()}, {_word(rng).title()} et al.*", ""]
+        body = [
+            f"# {_sentence(rng, 9).rstrip('.')}",
+            "",
+            f"*{_word(rng).title()}, {_word(rng).title()} et al.*",
+            "",
+        ]
         body += [" ".join(_sentence(rng, 16) for _ in range(3)), "", "## Relations", ""]
         body += [f"- builds on [{_word(rng)}](r{max(i - k - 1, 0)}.md)" for k in range(5)]
         (docs / "records" / f"r{i}.md").write_text("\n".join(body) + "\n")
     plugins = "plugins:\n  - search\n" if search else "plugins: []\n"
     # Like aligncat's site, record pages are reached from listings, not from the navigation: a nav entry per page
     # would make every page carry the whole list (quadratic size) and would not be a fair floor.
-    (where / "mkdocs.yml").write_text(f"site_name: Floor\nsite_dir: {where / 'site'}\ntheme:\n  name: material\n"
-                                      f"  font: false\n{plugins}nav:\n  - Home: index.md\n"
-                                      "not_in_nav: |\n  /records/\n")
+    (where / "mkdocs.yml").write_text(
+        f"site_name: Floor\nsite_dir: {where / 'site'}\ntheme:\n  name: material\n"
+        f"  font: false\n{plugins}nav:\n  - Home: index.md\n"
+        "not_in_nav: |\n  /records/\n"
+    )
     # The home page links every record, as aligncat's listing pages do.
-    (docs / "index.md").write_text("# Floor\n\n" + "\n".join(f"- [{i}](records/r{i}.md)" for i in range(pages)))
+    (docs / "index.md").write_text(
+        "# Floor\n\n" + "\n".join(f"- [{i}](records/r{i}.md)" for i in range(pages))
+    )
     return where
 
 
@@ -333,7 +454,9 @@ def _touch_one_record(cat: Path) -> Path:
     """Change one record's summary (a real content change, not just mtime)."""
     target = sorted((cat / "papers").glob("*.yaml"))[len(list((cat / "papers").glob("*.yaml"))) // 2]
     text = target.read_text(encoding="utf-8")
-    target.write_text(text.replace("summary: ", "summary: Changed for the warm benchmark. ", 1), encoding="utf-8")
+    target.write_text(
+        text.replace("summary: ", "summary: Changed for the warm benchmark. ", 1), encoding="utf-8"
+    )
     return target
 
 
@@ -364,13 +487,17 @@ def bench_size(size: int, stages: list[str], work: Path, rows: list[Row]) -> Non
         cache_dir = work / f"cache{size}"
         shutil.rmtree(cache_dir, ignore_errors=True)
         secs, peak, out = run_child(VALIDATE, str(cat), str(cache_dir))
-        rows.append(Row(size, "validate, cache empty (fills it)", secs, peak, "parse", LAST_CPU[0] / parse_floor))
+        rows.append(
+            Row(size, "validate, cache empty (fills it)", secs, peak, "parse", LAST_CPU[0] / parse_floor)
+        )
     if "warm" in stages:
         secs, peak, _ = run_child(VALIDATE, str(cat), str(work / f"cache{size}"))
         rows.append(Row(size, "validate warm (unchanged)", secs, peak, "cold", LAST_CPU[0] / cold))
         _touch_one_record(cat)
         secs, peak, out = run_child(VALIDATE, str(cat), str(work / f"cache{size}"))
-        rows.append(Row(size, "validate warm (1 changed)", secs, peak, "cold", LAST_CPU[0] / cold, out.strip()))
+        rows.append(
+            Row(size, "validate warm (1 changed)", secs, peak, "cold", LAST_CPU[0] / cold, out.strip())
+        )
     mk_floor = None
     if {"build", "zensical", "mkdocs"} & set(stages):
         floor_dir = work / f"mkdocs{size}"
@@ -378,8 +505,15 @@ def bench_size(size: int, stages: list[str], work: Path, rows: list[Row]) -> Non
         _write_mkdocs_floor(floor_dir, size, search=True)
         secs, peak, _ = run_child(MKDOCS_FLOOR, str(floor_dir))
         mk_floor = LAST_CPU[0]
-        rows.append(Row(size, "floor: plain mkdocs build (+search)", secs, peak,
-                        note=f"{_dir_bytes(floor_dir / 'site') / size / 1024:.1f} kB/page"))
+        rows.append(
+            Row(
+                size,
+                "floor: plain mkdocs build (+search)",
+                secs,
+                peak,
+                note=f"{_dir_bytes(floor_dir / 'site') / size / 1024:.1f} kB/page",
+            )
+        )
     if "build" in stages:
         _bench_build(size, cat, work, rows, mk_floor)
     if "zensical" in stages:
@@ -399,38 +533,65 @@ def _bench_project(work: Path) -> Path:
     return proj
 
 
-def _bench_build(size: int, cat: Path, work: Path, rows: list[Row], mk_floor: float | None,
-                 engine: str = "mkdocs") -> None:
+def _bench_build(
+    size: int, cat: Path, work: Path, rows: list[Row], mk_floor: float | None, engine: str = "mkdocs"
+) -> None:
     out_dir = work / f"site{size}-{engine}"
     shutil.rmtree(out_dir, ignore_errors=True)
-    cmd = ["-m", "aligncat.cli", "build", str(cat), "--project", str(_bench_project(work)), "--engine", engine,
-           "--site-dir", str(out_dir)]
-    code = "import runpy\nsys.argv = ['aligncat'] + sys.argv[1:]\ntry:\n    runpy.run_module('aligncat.cli', " \
-           "run_name='__main__')\nexcept SystemExit as e:\n    assert not e.code, e.code\n"
+    cmd = [
+        "-m",
+        "aligncat.cli",
+        "build",
+        str(cat),
+        "--project",
+        str(_bench_project(work)),
+        "--engine",
+        engine,
+        "--site-dir",
+        str(out_dir),
+    ]
+    code = (
+        "import runpy\nsys.argv = ['aligncat'] + sys.argv[1:]\ntry:\n    runpy.run_module('aligncat.cli', "
+        "run_name='__main__')\nexcept SystemExit as e:\n    assert not e.code, e.code\n"
+    )
     try:
         secs, peak, _ = run_child(code, *cmd[2:])
     except RuntimeError as exc:
-        rows.append(Row(size, f"aligncat build --engine {engine}", float("nan"), 0,
-                        note=f"failed: {str(exc)[-300:]}"))
+        rows.append(
+            Row(size, f"aligncat build --engine {engine}", float("nan"), 0, note=f"failed: {str(exc)[-300:]}")
+        )
         return
     cold = LAST_CPU[0]
     site_bytes = _dir_bytes(out_dir)
     search = "pagefind" if (out_dir / "pagefind").is_dir() else "lunr"
-    rows.append(Row(size, f"build {engine} (cold)", secs, peak, "mkdocs", cold / mk_floor if mk_floor else None,
-                    f"{site_bytes / size / 1024:.1f} kB/record, search: {search}"))
+    rows.append(
+        Row(
+            size,
+            f"build {engine} (cold)",
+            secs,
+            peak,
+            "mkdocs",
+            cold / mk_floor if mk_floor else None,
+            f"{site_bytes / size / 1024:.1f} kB/record, search: {search}",
+        )
+    )
     _touch_one_record(cat)
     secs2, peak2, _ = run_child(code, *cmd[2:])
     rows.append(Row(size, f"build {engine} (1 changed)", secs2, peak2, "cold", LAST_CPU[0] / cold))
 
 
 def print_table(rows: list[Row]) -> str:
-    head = (f"| {'records':>7} | {'stage':<36} | {'wall s':>8} | {'cpu s':>7} | {'records/s':>10} | {'peak MB':>8} | "
-            f"{'ratio':>12} | note |")
+    head = (
+        f"| {'records':>7} | {'stage':<36} | {'wall s':>8} | {'cpu s':>7} | {'records/s':>10} | {'peak MB':>8} | "
+        f"{'ratio':>12} | note |"
+    )
     lines = [head, "|" + "---|" * 8]
     for r in rows:
         ratio = f"{r.ratio:.2f}x {r.floor}" if r.ratio is not None else ""
-        lines.append(f"| {r.size:>7,} | {r.stage:<36} | {r.seconds:>8.2f} | {r.cpu:>7.2f} | {r.rate:>10,.0f} | "
-                     f"{r.peak_mb:>8.0f} | {ratio:>12} | {r.note} |")
+        lines.append(
+            f"| {r.size:>7,} | {r.stage:<36} | {r.seconds:>8.2f} | {r.cpu:>7.2f} | {r.rate:>10,.0f} | "
+            f"{r.peak_mb:>8.0f} | {ratio:>12} | {r.note} |"
+        )
     return "\n".join(lines)
 
 
@@ -479,10 +640,18 @@ def browser_search(site: Path, query: str, backend: str) -> dict:
     finally:
         server.shutdown()
     # Only what search itself needs: Pagefind's bundle, or lunr's index and worker (not the page or theme).
-    mine = {u: n for u, n in fetched.items() if ("/pagefind/" in u if backend == "pagefind"
-                                                   else "/search/" in u or "/workers/search" in u)}
-    return {"backend": backend, "seconds": seconds, "bytes": sum(mine.values()), "requests": len(mine),
-            "results_shown": count}
+    mine = {
+        u: n
+        for u, n in fetched.items()
+        if ("/pagefind/" in u if backend == "pagefind" else "/search/" in u or "/workers/search" in u)
+    }
+    return {
+        "backend": backend,
+        "seconds": seconds,
+        "bytes": sum(mine.values()),
+        "requests": len(mine),
+        "results_shown": count,
+    }
 
 
 def cmd_search(args: argparse.Namespace) -> int:
@@ -497,15 +666,21 @@ def cmd_search(args: argparse.Namespace) -> int:
         index = site / ("pagefind" if backend == "pagefind" else "search/search_index.json")
         result["index_bytes"] = _dir_bytes(index) if index.is_dir() else index.stat().st_size
         rows.append(result)
-    print(f"| backend | query | time to first results s | bytes fetched by the query | requests | "
-          f"index on disk | results shown |\n|---|---|---|---|---|---|---|")
+    print(
+        "| backend | query | time to first results s | bytes fetched by the query | requests | "
+        "index on disk | results shown |\n|---|---|---|---|---|---|---|"
+    )
     for r in rows:
-        print(f"| {r['backend']} | {args.query} | {r['seconds']:.2f} | {r['bytes']:,} | {r['requests']} | "
-              f"{r['index_bytes']:,} | {r['results_shown']} |")
+        print(
+            f"| {r['backend']} | {args.query} | {r['seconds']:.2f} | {r['bytes']:,} | {r['requests']} | "
+            f"{r['index_bytes']:,} | {r['results_shown']} |"
+        )
     if len(rows) == 2:
         lunr_index = rows[1]["index_bytes"]
-        print(f"\nPagefind fetched {rows[0]['bytes'] / lunr_index:.1%} of the lunr index size "
-              f"({rows[0]['bytes']:,} of {lunr_index:,} bytes)")
+        print(
+            f"\nPagefind fetched {rows[0]['bytes'] / lunr_index:.1%} of the lunr index size "
+            f"({rows[0]['bytes']:,} of {lunr_index:,} bytes)"
+        )
     return 0
 
 
@@ -515,7 +690,9 @@ STAGES = ("parse", "validate", "warm", "mkdocs", "build", "zensical")
 def cmd_generate(args: argparse.Namespace) -> int:
     t0 = time.perf_counter()
     generate_catalog(Path(args.out), args.records, args.seed)
-    print(f"wrote {args.records:,} records to {args.out} in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
+    print(
+        f"wrote {args.records:,} records to {args.out} in {time.perf_counter() - t0:.1f} s", file=sys.stderr
+    )
     return 0
 
 
@@ -540,7 +717,9 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     g = sub.add_parser("generate", help="write a synthetic catalog")
     g.add_argument("--records", type=int, required=True)
@@ -549,9 +728,14 @@ def main(argv: list[str] | None = None) -> int:
     g.set_defaults(fn=cmd_generate)
     r = sub.add_parser("run", help="time every stage against its floor and print a table")
     r.add_argument("--sizes", default="1000,10000,50000", help="comma-separated record counts (1k = 1000)")
-    r.add_argument("--stages", default="parse,validate,warm,mkdocs,build",
-                   help="comma-separated, from: " + ", ".join(STAGES))
-    r.add_argument("--work", help="folder for catalogs, caches and sites (reused: catalogs are generated once)")
+    r.add_argument(
+        "--stages",
+        default="parse,validate,warm,mkdocs,build",
+        help="comma-separated, from: " + ", ".join(STAGES),
+    )
+    r.add_argument(
+        "--work", help="folder for catalogs, caches and sites (reused: catalogs are generated once)"
+    )
     r.add_argument("--json", help="also write the rows as JSON here")
     r.set_defaults(fn=cmd_run)
     sr = sub.add_parser("search", help="time a search in headless Chromium and count the bytes it fetches")

@@ -42,15 +42,25 @@ def test_generated_catalog_is_realistic(generated: Path) -> None:
     assert set(cat.by_kind) == set(ALL_KINDS)
     relations = [rel for r in records for rel in r.relations]
     assert 3.5 <= len(relations) / len(records) <= 6.5
-    assert {rel.type for rel in relations} >= {"builds_on", "extends", "derived_from", "introduces", "evaluates_on",
-                                               "uses", "alternative_to", "critiques"}
+    assert {rel.type for rel in relations} >= {
+        "builds_on",
+        "extends",
+        "derived_from",
+        "introduces",
+        "evaluates_on",
+        "uses",
+        "alternative_to",
+        "critiques",
+    }
     summaries = sorted(len(r.summary or "") for r in records)
     assert 150 <= summaries[len(summaries) // 2] <= 600
     assert len(cat.taxonomy.categories) >= 40 and len(cat.tags) >= 20
     assert Counter(r.kind for r in records)["paper"] > len(records) / 3
 
 
-def test_generation_is_deterministic_and_refuses_a_full_folder(bench, generated: Path, tmp_path: Path) -> None:
+def test_generation_is_deterministic_and_refuses_a_full_folder(
+    bench, generated: Path, tmp_path: Path
+) -> None:
     again = bench.generate_catalog(tmp_path / "again", 200)
     for path in sorted(generated.rglob("*.yaml"))[:30]:
         assert (again / path.relative_to(generated)).read_text() == path.read_text()

@@ -43,7 +43,9 @@ def test_second_load_reads_every_record_from_the_cache(catalog: Path, cache_dir:
 def test_changed_record_is_read_again_and_its_change_is_seen(catalog: Path, cache_dir: Path) -> None:
     _load(catalog, cache_dir)
     path = catalog / "papers" / "beta2020-method.yaml"
-    path.write_text(path.read_text().replace("title: 'Beta: Learning from Toy Preferences'", "title: Beta Two"))
+    path.write_text(
+        path.read_text().replace("title: 'Beta: Learning from Toy Preferences'", "title: Beta Two")
+    )
     cache, cat = _load(catalog, cache_dir)
     assert cache.misses == 1 and cache.hits == len(cat.records) - 1
     assert cat.records["beta2020-method"].title == "Beta Two"
@@ -73,8 +75,9 @@ def test_corrupt_cache_is_ignored_and_rebuilt(catalog: Path, cache_dir: Path, da
         import hashlib
 
         payload = b'{"engine": "x", "entries": []}'
-        first.file.write_bytes(f"{FORMAT} {hashlib.blake2b(payload, digest_size=16).hexdigest()}\n".encode()
-                               + payload)
+        first.file.write_bytes(
+            f"{FORMAT} {hashlib.blake2b(payload, digest_size=16).hexdigest()}\n".encode() + payload
+        )
     cache, cat2 = _load(catalog, cache_dir)
     assert cache.status == "corrupt" and cache.hits == 0
     assert cat2.records["beta2020-method"].title == "Beta: Learning from Toy Preferences"
@@ -120,7 +123,9 @@ def test_no_cache_flag_neither_reads_nor_writes_the_cache(catalog: Path, tmp_pat
     path.write_text(path.read_text().replace("year: 2020", "year: twenty"))
     result = CliRunner().invoke(main, ["validate", "--no-cache", str(catalog)])
     assert result.exit_code == 1 and "wrong-type" in result.output
-    result = CliRunner().invoke(main, ["validate", str(catalog)])  # with the cache: the change is a miss, same verdict
+    result = CliRunner().invoke(
+        main, ["validate", str(catalog)]
+    )  # with the cache: the change is a miss, same verdict
     assert result.exit_code == 1 and "wrong-type" in result.output
     assert cache_file.exists()
 

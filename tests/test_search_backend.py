@@ -32,14 +32,19 @@ def test_setting_comes_from_mkdocs_extra_or_the_environment(monkeypatch) -> None
     monkeypatch.delenv(search.ENV_BACKEND, raising=False)
     assert search.backend_setting({"extra": {"search_backend": "Pagefind"}}) == "pagefind"
     assert search.backend_setting({"extra": None}) == "auto"
-    with pytest.raises(search.SearchError, match="extra.search_backend is 'elastic'; choose one of: auto, lunr"):
+    with pytest.raises(
+        search.SearchError, match="extra.search_backend is 'elastic'; choose one of: auto, lunr"
+    ):
         search.backend_setting({"extra": {"search_backend": "elastic"}})
     monkeypatch.setenv(search.ENV_BACKEND, "lunr")
     assert search.backend_setting({"extra": {"search_backend": "pagefind"}}) == "lunr"
 
 
 def test_pagefind_config_drops_the_lunr_plugin_and_its_features() -> None:
-    cfg = {"plugins": ["search", {"tags": {}}], "theme": {"features": ["search.highlight", "navigation.tabs"]}}
+    cfg = {
+        "plugins": ["search", {"tags": {}}],
+        "theme": {"features": ["search.highlight", "navigation.tabs"]},
+    }
     out = search.configure(cfg, "pagefind")
     assert out["plugins"] == [{"tags": {}}]
     assert out["theme"]["features"] == ["navigation.tabs"]

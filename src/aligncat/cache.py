@@ -15,7 +15,6 @@ import os
 from collections.abc import Callable, Iterable
 from importlib import resources
 from pathlib import Path
-from typing import Any
 
 from .atomic import write_atomic
 from .diagnostics import Diagnostic, Severity
@@ -90,7 +89,11 @@ class RecordCache:
             return
         header, _, payload = raw.partition(b"\n")
         parts = header.decode("ascii", "replace").rsplit(" ", 1)
-        if len(parts) != 2 or parts[0] != FORMAT or hashlib.blake2b(payload, digest_size=16).hexdigest() != parts[1]:
+        if (
+            len(parts) != 2
+            or parts[0] != FORMAT
+            or hashlib.blake2b(payload, digest_size=16).hexdigest() != parts[1]
+        ):
             self.status = "corrupt"
             return
         try:
@@ -180,9 +183,13 @@ class RecordCache:
         if self.misses == 0 and set(self._new) == set(self._old) and checks == self._old_checks:
             return False
         try:
-            payload = json.dumps({"engine": self.fingerprint, "root": str(self.root), "entries": self._new,
-                                  "checks": checks}, separators=(",", ":"), ensure_ascii=False,
-                                 check_circular=False, allow_nan=False).encode("utf-8")
+            payload = json.dumps(
+                {"engine": self.fingerprint, "root": str(self.root), "entries": self._new, "checks": checks},
+                separators=(",", ":"),
+                ensure_ascii=False,
+                check_circular=False,
+                allow_nan=False,
+            ).encode("utf-8")
         except (TypeError, ValueError, RecursionError):
             return False  # a value JSON cannot hold faithfully: not cached, read afresh next time
         digest = hashlib.blake2b(payload, digest_size=16).hexdigest()
@@ -193,8 +200,14 @@ class RecordCache:
         return True
 
 
-def load_catalog_cached(root: str | Path, *, use_cache: bool = True, cache_dir: str | Path | None = None,
-                        progress: Callable[[Iterable], Iterable] | None = None, checks: bool = True):
+def load_catalog_cached(
+    root: str | Path,
+    *,
+    use_cache: bool = True,
+    cache_dir: str | Path | None = None,
+    progress: Callable[[Iterable], Iterable] | None = None,
+    checks: bool = True,
+):
     """load_catalog with the record cache (unless disabled by `use_cache=False` or $ALIGNCAT_NO_CACHE)."""
     from .load import load_catalog
 

@@ -58,7 +58,9 @@ def backend_setting(config: dict) -> str:
     extra = config.get("extra") if isinstance(config, dict) else None
     value = str((extra.get("search_backend") if isinstance(extra, dict) else None) or "auto").strip().lower()
     if value not in BACKENDS:
-        raise SearchError(f"mkdocs.yml: extra.search_backend is '{value}'; choose one of: {', '.join(BACKENDS)}")
+        raise SearchError(
+            f"mkdocs.yml: extra.search_backend is '{value}'; choose one of: {', '.join(BACKENDS)}"
+        )
     return value
 
 
@@ -66,8 +68,10 @@ def choose_backend(catalog: Catalog, setting: str = "auto") -> str:
     """lunr or pagefind: the setting when explicit, else by catalog size (lunr when Pagefind is missing)."""
     if setting == "pagefind":
         if pagefind_executable() is None:
-            raise SearchError("extra.search_backend is 'pagefind' but Pagefind is not installed; "
-                              "pip install 'aligncat[site]' (it brings pagefind-bin), or choose 'lunr'")
+            raise SearchError(
+                "extra.search_backend is 'pagefind' but Pagefind is not installed; "
+                "pip install 'aligncat[site]' (it brings pagefind-bin), or choose 'lunr'"
+            )
         return "pagefind"
     if setting == "lunr":
         return "lunr"
@@ -83,7 +87,9 @@ def configure(cfg: dict, backend: str) -> dict:
         if isinstance(plugins, dict):
             cfg["plugins"] = {k: v for k, v in plugins.items() if k != "search"}
         else:
-            cfg["plugins"] = [p for p in plugins if p != "search" and not (isinstance(p, dict) and "search" in p)]
+            cfg["plugins"] = [
+                p for p in plugins if p != "search" and not (isinstance(p, dict) and "search" in p)
+            ]
         features = cfg.get("theme", {}).get("features")
         if isinstance(features, list):
             cfg["theme"]["features"] = [f for f in features if not str(f).startswith("search.")]
@@ -145,7 +151,9 @@ def search_filters(catalog: Catalog, record: Record, ctx: RenderContext) -> str:
     levels = {g.id: g.title for g in catalog.taxonomy.goal_levels}
     pairs = [("kind", record.kind), ("year", str(record.year))]
     pairs += [("goal level", levels.get(g, g)) for g in catalog.goal_levels_of(record)]
-    spans = "".join(f'<span data-pagefind-filter="{key}:{_filter_value(value)}"></span>' for key, value in pairs)
+    spans = "".join(
+        f'<span data-pagefind-filter="{key}:{_filter_value(value)}"></span>' for key, value in pairs
+    )
     return f'<div class="aligncat-search-filters" hidden>{spans}</div>'
 
 
@@ -163,15 +171,31 @@ def index_site(site_dir: str | Path) -> IndexStats:
     site = Path(site_dir)
     exe = pagefind_executable()
     if exe is None:
-        raise SearchError("Pagefind is not installed; pip install 'aligncat[site]' (it brings pagefind-bin), "
-                          "or set extra.search_backend: lunr in mkdocs.yml")
+        raise SearchError(
+            "Pagefind is not installed; pip install 'aligncat[site]' (it brings pagefind-bin), "
+            "or set extra.search_backend: lunr in mkdocs.yml"
+        )
     start = time.perf_counter()
-    proc = subprocess.run([str(exe), "--site", str(site), "--output-subdir", BUNDLE_DIR, "--root-selector",
-                           ROOT_SELECTOR, "--force-language", "en",
-                           *(arg for sel in EXCLUDE_SELECTORS for arg in ("--exclude-selectors", sel))], capture_output=True, text=True)
+    proc = subprocess.run(
+        [
+            str(exe),
+            "--site",
+            str(site),
+            "--output-subdir",
+            BUNDLE_DIR,
+            "--root-selector",
+            ROOT_SELECTOR,
+            "--force-language",
+            "en",
+            *(arg for sel in EXCLUDE_SELECTORS for arg in ("--exclude-selectors", sel)),
+        ],
+        capture_output=True,
+        text=True,
+    )
     if proc.returncode != 0:
-        raise SearchError(f"pagefind failed (exit {proc.returncode}) on {site}:\n{proc.stdout[-2000:]}"
-                          f"{proc.stderr[-2000:]}")
+        raise SearchError(
+            f"pagefind failed (exit {proc.returncode}) on {site}:\n{proc.stdout[-2000:]}{proc.stderr[-2000:]}"
+        )
     pages = 0
     for line in proc.stdout.splitlines():
         # "Indexed 1106 pages" is how Pagefind reports its count; keep 0 if the wording changes.

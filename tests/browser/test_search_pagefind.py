@@ -6,7 +6,6 @@ import os
 from collections.abc import Iterator
 
 import pytest
-
 from conftest import SiteServer, build_once, copy_mini_catalog, serve_folder
 
 pytestmark = pytest.mark.browser
