@@ -308,6 +308,7 @@ def neighbourhood_svg(catalog: Catalog, record: Record, page: str, limit: int = 
             # stop the line short of the target's shape so the arrow head shows
             d = math.hypot(x2 - x1, y2 - y1) or 1
             x2s, y2s = x2 - (x2 - x1) * 9 / d, y2 - (y2 - y1) * 9 / d
+            x1, y1 = x1 + (x2 - x1) * 9 / d, y1 + (y2 - y1) * 9 / d
             label = RELATION_TYPES[rtype].label if rtype in RELATION_TYPES else rtype
             src_label, dst_label = (record.label, catalog.records[nid].label) if outgoing else \
                 (catalog.records[nid].label, record.label)
