@@ -81,11 +81,14 @@ def test_record_page_meta_tags_in_head(built):
     assert block and json.loads(block.group(1))["@type"] == "Dataset"
 
 
-def _project_copy(tmp_path: Path) -> Path:
+def _project_copy(tmp_path: Path, *, npm: bool = True) -> Path:
+    """A project folder with the repository's mkdocs.yml and theme override (and node_modules if asked)."""
     project = tmp_path / "project"
     project.mkdir()
     shutil.copy(REPO / "mkdocs.yml", project / "mkdocs.yml")
     shutil.copytree(REPO / "docs" / "overrides", project / "docs" / "overrides")
+    if npm and (REPO / "node_modules").is_dir():
+        (project / "node_modules").symlink_to(REPO / "node_modules")
     return project
 
 
@@ -96,13 +99,27 @@ def test_broken_link_in_a_docs_page_fails_the_build(tmp_path):
         build_site(load_catalog(MINI), tmp_path / "site", project_root=project, build_dir=tmp_path / "b")
 
 
-def test_docs_page_with_a_generated_path_is_refused(tmp_path):
+def test_hand_written_pages_live_under_guide_and_cannot_hide_generated_ones(tmp_path, monkeypatch):
     project = _project_copy(tmp_path)
-    (project / "docs" / "cite.md").write_text("# Mine\n")
-    with pytest.raises(
-        SiteError, match=r"docs/cite\.md: this hand-written file has the path of a generated page"
-    ):
-        render_site(load_catalog(MINI), tmp_path / "b", project_root=project)
+    (project / "docs" / "cite.md").write_text("# My citing notes\n")
+    result = render_site(load_catalog(MINI), tmp_path / "b", project_root=project)
+    assert (result.docs_dir / "guide" / "cite.md").read_text() == "# My citing notes\n"
+    assert "How to cite" in (result.docs_dir / "cite.md").read_text()
+    assert "My citing notes: guide/cite.md" in result.config_file.read_text()  # in the Guide menu
+
+    from aligncat import render
+    from aligncat.render import Page
+
+    def same_address(catalog, ctx):
+        yield Page("tags.md", "# Tags again\n")  # tags/index.md has the address tags/ too
+
+    render.load_contributions()
+    monkeypatch.setattr(render, "PAGE_SOURCES", [*render.PAGE_SOURCES, same_address])
+    import aligncat.site as site
+
+    monkeypatch.setattr(site, "PAGE_SOURCES", render.PAGE_SOURCES)
+    with pytest.raises(SiteError, match=r"pages tags/index.md and tags.md both have the address /tags/"):
+        render_site(load_catalog(MINI), tmp_path / "c", project_root=project)
 
 
 def test_bad_site_config_names_file_and_line(tmp_path):
@@ -262,7 +279,7 @@ def test_npm_files_a_page_asks_for_are_copied_and_missing_ones_explained(tmp_pat
     result = render_site(load_catalog(MINI), tmp_path / "b", project_root=REPO, site_dir=tmp_path / "site")
     assert (result.docs_dir / "assets/vendor/axe-core/axe.min.js").is_file()
     assert "assets/vendor/axe-core/axe.min.js" in result.config_file.read_text()
-    project = _project_copy(tmp_path)  # no node_modules here
+    project = _project_copy(tmp_path, npm=False)
     with pytest.raises(SiteError, match=r"missing npm file .* run `npm ci`"):
         render_site(load_catalog(MINI), tmp_path / "c", project_root=project)
 
@@ -307,3 +324,14 @@ def test_hostile_fields_never_become_markup_with_either_engine(tmp_path, engine)
     assert "[md](https://x.example)" in record
     feed = (site / "feed.xml").read_text(encoding="utf-8")
     assert "<script>" not in feed and "&lt;script&gt;window.__pwned=1" in feed
+
+
+def test_cite_page_serves_the_catalogs_citation_cff(built):
+    from aligncat.export import export
+
+    engine, site = built
+    served = (site / "CITATION.cff").read_text(encoding="utf-8")
+    assert served == export(load_catalog(MINI), "cff")
+    cite = (site / "cite/index.html").read_text(encoding="utf-8")
+    assert 'href="../CITATION.cff"' in cite
+    assert "@misc{zeta2023-toy-survey," in cite or "{zeta2023-toy-survey," in cite  # the survey's own entry

@@ -79,20 +79,28 @@ def find_project_root(start: Path | None = None) -> Path:
 
 
 def generate_pages(
-    catalog: Catalog, context: RenderContext | None = None
+    catalog: Catalog, context: RenderContext | None = None, *, engine: str = "mkdocs"
 ) -> tuple[list[Page], RenderContext]:
-    """Every page, data file and asset the registered page sources contribute, checked for clashing paths."""
+    """Every page, data file and asset the registered page sources contribute, checked for clashing paths.
+
+    Links inside generated HTML are written the way the engine reads them (see render.text.LINK_STYLE)."""
+    from .render.text import LINK_STYLE
+
     load_contributions()
     ctx = context or RenderContext(site_url=catalog.info.site_url, edit_base=catalog.info.edit_base)
     pages: list[Page] = []
     seen: dict[str, str] = {}
-    for source in PAGE_SOURCES:
-        for page in source(catalog, ctx):
-            owner = f"{source.__module__}.{source.__name__}"
-            if page.path in seen:
-                raise SiteError(f"two page sources write '{page.path}': {seen[page.path]} and {owner}")
-            seen[page.path] = owner
-            pages.append(page)
+    token = LINK_STYLE.set("source" if engine == "zensical" else "url")
+    try:
+        for source in PAGE_SOURCES:
+            for page in source(catalog, ctx):
+                owner = f"{source.__module__}.{source.__name__}"
+                if page.path in seen:
+                    raise SiteError(f"two page sources write '{page.path}': {seen[page.path]} and {owner}")
+                seen[page.path] = owner
+                pages.append(page)
+    finally:
+        LINK_STYLE.reset(token)
     return pages, ctx
 
 
@@ -104,8 +112,11 @@ def _write_if_changed(path: Path, content: str | bytes) -> bool:
     return True
 
 
+GUIDE_DIR = "guide"  # hand-written pages live under /guide/, so they never take a generated page's address
+
+
 def _hand_written_docs(project_root: Path) -> dict[str, Path]:
-    """The project's own docs/ files by site path (theme overrides are not pages)."""
+    """The project's own docs/ files by site path, under guide/ (theme overrides are not pages)."""
     docs = project_root / "docs"
     out: dict[str, Path] = {}
     if not docs.is_dir():
@@ -117,8 +128,15 @@ def _hand_written_docs(project_root: Path) -> dict[str, Path]:
             and not rel.startswith("overrides/")
             and not any(p.startswith(".") for p in path.parts)
         ):
-            out[rel] = path
+            out[f"{GUIDE_DIR}/{rel}"] = path
     return out
+
+
+def _address(path: str) -> str:
+    """The site address a docs file ends up at: x.md and x/index.md are both x/."""
+    from .render.text import page_url
+
+    return page_url(path)
 
 
 def _page_title(path: Path) -> str:
@@ -244,6 +262,7 @@ def render_site(
     *,
     project_root: str | Path | None = None,
     site_dir: str | Path | None = None,
+    engine: str = "mkdocs",
 ) -> RenderResult:
     """Write every generated page, the hand-written docs, the assets and a generated mkdocs.yml to `out_dir`.
 
@@ -260,16 +279,24 @@ def render_site(
         backend = choose_backend(catalog, backend_setting(base_config))
     except SearchError as exc:
         raise SiteError(str(exc)) from exc
-    pages, ctx = generate_pages(catalog)
+    pages, ctx = generate_pages(catalog, engine=engine)
     if backend == "pagefind":
         pages.append(search_page())
     hand_written = _hand_written_docs(root)
-    clashes = sorted(set(hand_written) & {p.path for p in pages})
+    generated = {_address(p.path): p.path for p in pages}
+    clashes = sorted((rel, generated[_address(rel)]) for rel in hand_written if _address(rel) in generated)
     if clashes:
+        rel, page = clashes[0]
         raise SiteError(
-            f"docs/{clashes[0]}: this hand-written file has the path of a generated page; "
-            "rename it (generated pages own: " + ", ".join(clashes) + ")"
+            f"docs/{rel.removeprefix(GUIDE_DIR + '/')}: this hand-written page would have the address "
+            f"/{_address(rel)} of the generated page {page}; rename it"
         )
+    seen: dict[str, str] = {}
+    for p in pages:  # two generated pages for one address (graph.md and graph/index.md) would hide one
+        address = _address(p.path)
+        if p.path.endswith(".md") and address in seen:
+            raise SiteError(f"generated pages {seen[address]} and {p.path} both have the address /{address}")
+        seen[address] = p.path
     files: dict[str, str | bytes] = {p.path: p.content for p in pages}
     for rel, src in hand_written.items():
         files[rel] = src.read_bytes()
@@ -289,6 +316,10 @@ def render_site(
     cfg = configure(
         site_config(catalog, base_config, ctx, pages, hand_written, docs_dir, target, root), backend
     )
+    if engine == "zensical" and isinstance(cfg.get("validation"), dict):
+        # Zensical reads the generated pages' links as Markdown links and would take a script's fragment (the
+        # graph's `graph/#<id>`) for a missing heading; MkDocs still checks the hand-written pages' anchors.
+        cfg["validation"] = {**cfg["validation"], "anchors": "ignore"}
     config_file = out / "mkdocs.yml"
     _write_if_changed(config_file, yaml.safe_dump(cfg, sort_keys=False, allow_unicode=True))
     return RenderResult(docs_dir, config_file, pages, written, backend)
@@ -365,7 +396,7 @@ def build_site(
     target = Path(site_dir).resolve()
     # Zensical only writes inside the folder of its config file: build there, then put the site in place.
     engine_site = work / "site" if engine == "zensical" else target
-    result = render_site(catalog, work, project_root=root, site_dir=engine_site)
+    result = render_site(catalog, work, project_root=root, site_dir=engine_site, engine=engine)
     try:
         run_engine(result.config_file, engine)
     except SiteError as exc:

@@ -98,10 +98,10 @@ def register(group: click.Group) -> None:
         work = root / BUILD_DIR / f"serve-{engine}"
         preview_dir = work / "site"
         try:
-            result = render_site(cat, work, project_root=root, site_dir=preview_dir)
+            result = render_site(cat, work, project_root=root, site_dir=preview_dir, engine=engine)
         except SiteError as exc:
             raise click.ClickException(str(exc)) from exc
-        watcher = _start_watcher(catalog, root, work, preview_dir)
+        watcher = _start_watcher(catalog, root, work, preview_dir, engine)
         try:
             if engine == "mkdocs":
                 from mkdocs.commands.serve import serve
@@ -126,7 +126,9 @@ def register(group: click.Group) -> None:
             watcher.set()
 
 
-def _start_watcher(catalog_dir: Path, root: Path, work: Path, preview_dir: Path) -> threading.Event:
+def _start_watcher(
+    catalog_dir: Path, root: Path, work: Path, preview_dir: Path, engine: str
+) -> threading.Event:
     """Re-render the pages when a catalog or docs/ file changes; the engine's own watcher then rebuilds."""
     from watchdog.events import FileSystemEventHandler
     from watchdog.observers import Observer
@@ -170,7 +172,7 @@ def _start_watcher(catalog_dir: Path, root: Path, work: Path, preview_dir: Path)
                 continue
             last_errors = ""
             try:
-                result = render_site(cat, work, project_root=root, site_dir=preview_dir)
+                result = render_site(cat, work, project_root=root, site_dir=preview_dir, engine=engine)
             except SiteError as exc:
                 click.echo(f"error: {exc}", err=True)
                 continue

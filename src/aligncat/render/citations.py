@@ -181,15 +181,17 @@ def cite_page(catalog: Catalog, ctx: RenderContext) -> Iterator[Page]:
                 '<span class="ac-copied" role="status" aria-live="polite"></span></p></div>',
                 "",
             ]
-    cff = export_records(catalog, (), "cff") if "cff" in _formats() else None
+    # The same file as `aligncat export cff`: the catalog's citation plus its works as references.
+    cff = export_records(catalog, tuple(catalog.records.values()), "cff") if "cff" in _formats() else None
     if cff:
+        head, _, _ = cff.partition("\nreferences:")  # the page shows the citation, the file every reference
         lines += [
             "## The catalog",
             "",
             "<p>To cite the catalog itself (its data and curation), use its "
             f'<a href="{relative_url(page, "CITATION.cff")}" download="CITATION.cff">CITATION.cff</a>:</p>',
             "",
-            f'<pre class="ac-cff"><code>{h(cff.strip())}</code></pre>',
+            f'<pre class="ac-cff"><code>{h(head.strip())}</code></pre>',
             "",
         ]
     if formats_available():

@@ -20,7 +20,7 @@ from ..model import RELATION_TYPES, Category, Record
 from . import RECORD_SECTIONS, Page, RenderContext, page_source
 from .citations import CITATIONS_JSON, bib_path_for_category, bib_path_for_tag, citation_meta, dataset_jsonld
 from .citations import formats_available as citation_formats
-from .text import external_link, h, json_for_script, md_text, relative_url, safe_url
+from .text import browser_relative_url, external_link, h, json_for_script, md_text, relative_url, safe_url
 
 KIND_TITLES = {"paper": "Papers", "dataset": "Datasets", "benchmark": "Benchmarks", "resource": "Resources"}
 KIND_SINGULAR = {"paper": "Paper", "dataset": "Dataset", "benchmark": "Benchmark", "resource": "Resource"}
@@ -320,7 +320,7 @@ def _filter_form(
             parts.append(select("protocol", "Protocol", [(x, x) for x in used]))
     parts.append('<button type="reset" class="md-button ac-reset">Clear filters</button>')
     if export and citation_formats():
-        data_url = relative_url(page, CITATIONS_JSON)
+        data_url = browser_relative_url(page, CITATIONS_JSON)  # read by the script, not rewritten
         parts.append(
             f'<span class="ac-export" data-citations="{h(data_url)}">Export this view: '
             '<button type="button" class="md-button" data-export="bibtex">BibTeX</button> '

@@ -6,6 +6,7 @@ Markdown link is shown as the characters it is, never run or followed.
 
 from __future__ import annotations
 
+import contextvars
 import html
 import json
 import posixpath
@@ -79,8 +80,20 @@ def page_url(path: str) -> str:
     return stem + "/"
 
 
+# How links in generated HTML are written. MkDocs leaves links inside raw HTML alone, so they must be final
+# URLs ("url"); Zensical resolves them like Markdown links, from the source file ("source": `x.md` paths).
+LINK_STYLE: contextvars.ContextVar[str] = contextvars.ContextVar("aligncat_link_style", default="url")
+
+
 def relative_url(from_page: str, to_path: str) -> str:
-    """A relative link from the page generated from `from_page` to the page or file `to_path`."""
+    """A link (for an href) from the page generated from `from_page` to the page or file `to_path`."""
+    if LINK_STYLE.get() == "source":
+        return posixpath.relpath(to_path, posixpath.dirname(from_page) or ".")
+    return browser_relative_url(from_page, to_path)
+
+
+def browser_relative_url(from_page: str, to_path: str) -> str:
+    """The URL of `to_path` relative to the page's address, as a script sees it (no engine rewrites)."""
     base = page_url(from_page)
     base_dir = "/" + (base if base.endswith("/") or not base else posixpath.dirname(base) + "/")
     target = page_url(to_path)
