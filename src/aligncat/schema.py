@@ -10,7 +10,9 @@ import copy
 import datetime as _dt
 import difflib
 import json
+import re
 from functools import cache
+from itertools import islice
 from importlib import resources
 from typing import Any
 
@@ -26,6 +28,8 @@ except ImportError:  # pragma: no cover - optional accelerator
 RECORD_KINDS = ("paper", "dataset", "benchmark", "resource")
 DOCUMENT_SCHEMAS = ("taxonomy", "tags", "catalog")
 _DEFS_REF = "defs.schema.json#/$defs/"
+# A hostile or broken file can hold thousands of bad values; explaining each costs time and buries the first ones.
+MAX_SCHEMA_PROBLEMS = 100
 
 SCHEMA_CODES = {
     "missing-field": "a required field is missing",
@@ -33,6 +37,7 @@ SCHEMA_CODES = {
     "wrong-type": "a value of the wrong type (the hint says how to quote YAML 1.1 surprises)",
     "invalid-value": "a value outside the allowed choices, form or range (the hint lists the choices)",
     "duplicate-item": "a list that must hold distinct items holds one twice",
+    "too-many-problems": f"the schema check stopped after {MAX_SCHEMA_PROBLEMS} problems in one file",
 }
 
 
@@ -101,9 +106,14 @@ class SchemaValidator:
         if self.is_valid(data):
             return 0
         before = len(src.diagnostics)
-        errors = sorted(self._slow.iter_errors(data), key=lambda e: (list(map(str, e.absolute_path)), e.validator))
+        found = list(islice(self._slow.iter_errors(data), MAX_SCHEMA_PROBLEMS + 1))
+        errors = sorted(found[:MAX_SCHEMA_PROBLEMS], key=lambda e: (list(map(str, e.absolute_path)), e.validator))
         for error in errors:
             self._explain(src, error, base)
+        if len(found) > MAX_SCHEMA_PROBLEMS:
+            src.diag("too-many-problems", f"more than {MAX_SCHEMA_PROBLEMS} schema problems in this file; "
+                     "the check stopped there", "fix the problems shown and run validate again", base,
+                     line=1, col=1)
         return len(src.diagnostics) - before
 
     def _explain(self, src: SourceFile, e: jsonschema.ValidationError, base: str) -> None:
@@ -196,11 +206,16 @@ def _raw_scalar(src: SourceFile, pointer: str) -> str | None:
     line, col = src.locate(pointer)
     if src.text is None or line is None or col is None:
         return None
-    lines = src.text.splitlines()
+    lines = src.lines()
     if line - 1 >= len(lines):
         return None
-    raw = lines[line - 1][col - 1:].split(" #", 1)[0].strip().rstrip(",]}").strip()
+    # Only booleans, numbers and dates get here, and none of them holds ',', ']' or '}': inside a flow list or
+    # mapping (`tags: [1, 2]`) the scalar ends at the first of them.
+    raw = _FLOW_END.split(lines[line - 1][col - 1:].split(" #", 1)[0], 1)[0].strip()
     return raw or None
+
+
+_FLOW_END = re.compile(r"[,\]}]")
 
 
 def _type_hint(src: SourceFile, pointer: str, inst: Any, expected: Any, desc: str) -> str:

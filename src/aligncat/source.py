@@ -23,6 +23,9 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
 
 MAX_FILE_BYTES = 1_000_000
 MAX_DEPTH = 32
+# The largest real record holds ~500 values; 20,000 leaves room for a paper with thousands of authors while a
+# 1 MB file of `[1,1,1,...]` (500,000 values, ~40 s and ~250 MB to read and explain) is refused within milliseconds.
+MAX_NODES = 20_000
 MAX_REPORTED_PER_RULE = 10
 
 # Codes this stage reports, with what each means (listed by `aligncat rules` and docs/diagnostics.md).
@@ -39,6 +42,7 @@ SOURCE_CODES = {
     "bad-key": "a key that is a list or mapping",
     "alias": "a YAML anchor or alias (refused so no file can expand without bound)",
     "too-deep": f"data nested deeper than {MAX_DEPTH} levels",
+    "too-many-values": f"the file holds more than {MAX_NODES:,} values (keys, items and scalars); it is not read",
     "not-mapping": "the file holds a list or a scalar instead of a mapping of fields",
 }
 
@@ -52,9 +56,20 @@ class _SourceProblem(Exception):
 class _StrictLoader(_BaseLoader):  # type: ignore[misc, valid-type]
     """SafeLoader that refuses duplicate keys, non-string keys and aliases while it constructs."""
 
-    def __init__(self, stream: str) -> None:
+    def __init__(self, stream: str, max_nodes: int = MAX_NODES) -> None:
         super().__init__(stream)
         self.key_problems: list[tuple[str, str, str, yaml.Mark]] = []
+        self.nodes_left = max_nodes
+
+    def resolve(self, kind: type, value: Any, implicit: tuple[bool, bool]) -> str:
+        # The composer asks for every node's tag as it builds it, so counting here stops a file with too many
+        # values before it is held in memory, whichever resolver is installed below.
+        self.nodes_left -= 1
+        if self.nodes_left < 0:
+            raise _TooMany
+        return self._resolve_tag(kind, value, implicit)
+
+    _resolve_tag = _BaseLoader.resolve
 
     def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
         if node in self.constructed_objects:
@@ -107,7 +122,7 @@ def _resolve_tag(self: _StrictLoader, kind: type, value: Any, implicit: tuple[bo
 
 
 if not _BaseLoader.yaml_path_resolvers and None not in _BaseLoader.yaml_implicit_resolvers:
-    _StrictLoader.resolve = _resolve_tag  # type: ignore[method-assign]
+    _StrictLoader._resolve_tag = _resolve_tag  # type: ignore[method-assign]
     _StrictLoader.descend_resolver = lambda self, parent, index: None  # type: ignore[method-assign]
     _StrictLoader.ascend_resolver = lambda self: None  # type: ignore[method-assign]
 
@@ -117,7 +132,17 @@ _SEQ_TAG = "tag:yaml.org,2002:seq"
 
 
 class _TooDeep(Exception):
+    def __init__(self, mark: yaml.Mark | None) -> None:
+        super().__init__("too deep")
+        self.mark = mark
+
+
+class _TooMany(Exception):
     pass
+
+
+# libyaml refuses more than 1000 nested flow or block levels itself, as a syntax error; that is our too-deep.
+_LIBYAML_DEPTH_PROBLEM = "exceeded maximum nesting depth"
 
 
 def _build(loader: _StrictLoader, root: yaml.Node, max_depth: int) -> Any:
@@ -133,7 +158,7 @@ def _build(loader: _StrictLoader, root: yaml.Node, max_depth: int) -> Any:
         if isinstance(node, yaml.ScalarNode):
             return node.value if node.tag == _STR_TAG else loader.construct_object(node)
         if depth > max_depth:
-            raise _TooDeep
+            raise _TooDeep(node.start_mark)
         if isinstance(node, yaml.MappingNode):
             if node.tag != _MAP_TAG:
                 return loader.construct_object(node)  # an explicit tag: the stock constructor refuses it
@@ -209,6 +234,13 @@ class SourceFile:
     data: Any = None
     diagnostics: list[Diagnostic] = field(default_factory=list)
     _marks: dict[str, tuple[int, int, int, int]] | None = field(default=None, repr=False)
+    _lines: list[str] | None = field(default=None, repr=False)
+
+    def lines(self) -> list[str]:
+        """The text's lines, split once (diagnostics quote them; a file may have thousands of diagnostics)."""
+        if self._lines is None:
+            self._lines = [] if self.text is None else self.text.splitlines()
+        return self._lines
 
     def locate(self, pointer: str, *, key: bool = False) -> tuple[int | None, int | None]:
         """Line and column of the value (or its key) at a JSON pointer; the nearest existing parent otherwise."""
@@ -244,11 +276,34 @@ def _line_col(text_bytes: bytes, offset: int) -> tuple[int, int]:
 _ANCHOR_OR_ALIAS = re.compile(r"[&*]")
 
 
-def _scan_anchors(src: SourceFile, text: str) -> bool:
+def _report_too_deep(src: SourceFile, max_depth: int, mark: yaml.Mark | None) -> None:
+    line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+    src.diag("too-deep", f"the data nests more than {max_depth} levels deep (lists and mappings inside each other)",
+             f"records are shallow: a field holds text, a list of texts or a list of small mappings; flatten the "
+             f"data at line {line}", line=line, col=col)
+
+
+def _nth_value_position(text: str, n: int) -> tuple[int, int]:
+    """Line and column where the n-th value (scalar, list or mapping) starts; libyaml's composer does not say."""
+    seen = 0
+    try:
+        for event in yaml.parse(text, Loader=_BaseLoader):
+            if isinstance(event, (yaml.ScalarEvent, yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+                seen += 1
+                if seen >= n:
+                    return event.start_mark.line + 1, event.start_mark.column + 1
+    except yaml.YAMLError:
+        pass
+    return 1, 1
+
+
+def _scan_anchors(src: SourceFile, text: str, max_nodes: int = MAX_NODES) -> bool:
     """Report every anchor and alias by position; True when any was found (the file is then not constructed)."""
     found = 0
     try:
-        for event in yaml.parse(text, Loader=_BaseLoader):
+        for seen, event in enumerate(yaml.parse(text, Loader=_BaseLoader)):
+            if seen > 2 * max_nodes + 8:
+                return False  # a file this large is refused by the node limit of the load that follows
             anchor = getattr(event, "anchor", None)
             if isinstance(event, yaml.AliasEvent) or anchor:
                 found += 1
@@ -264,7 +319,7 @@ def _scan_anchors(src: SourceFile, text: str) -> bool:
 
 
 def read_yaml(path: Path, display: str | None = None, *, max_bytes: int = MAX_FILE_BYTES,
-              max_depth: int = MAX_DEPTH) -> SourceFile:
+              max_depth: int = MAX_DEPTH, max_nodes: int = MAX_NODES) -> SourceFile:
     """Read one YAML file. Never raises for bad content: problems become diagnostics and `data` stays None."""
     src = SourceFile(path=path, display=display or str(path))
     try:
@@ -299,15 +354,20 @@ def read_yaml(path: Path, display: str | None = None, *, max_bytes: int = MAX_FI
     if not text.strip() or all(not ln.strip() or ln.lstrip().startswith("#") for ln in text.splitlines()):
         src.diag("empty-file", "the file is empty", "write the record's fields, or delete the file", line=1, col=1)
         return src
-    if _ANCHOR_OR_ALIAS.search(text) and _scan_anchors(src, text):
+    if _ANCHOR_OR_ALIAS.search(text) and _scan_anchors(src, text, max_nodes):
         return src
-    loader = _StrictLoader(text)
+    loader = _StrictLoader(text, max_nodes)
     try:
         node = loader.get_single_node()
         data = None if node is None else _build(loader, node, max_depth)
-    except _TooDeep:
-        src.diag("too-deep", f"the data nests more than {max_depth} levels", "records are shallow: flatten it",
-                 line=1, col=1)
+    except _TooDeep as exc:
+        _report_too_deep(src, max_depth, exc.mark)
+        return src
+    except _TooMany:
+        line, col = _nth_value_position(text, max_nodes + 1)
+        src.diag("too-many-values", f"the file holds more than {max_nodes:,} values (keys, list items and texts); "
+                 "it was not read", "a record holds a few hundred values: remove what does not belong, or split "
+                 "long lists of data into a file the record links to", line=line, col=col)
         return src
     except _SourceProblem as exc:
         mark = exc.mark
@@ -316,6 +376,9 @@ def read_yaml(path: Path, display: str | None = None, *, max_bytes: int = MAX_FI
         return src
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
+        if exc.problem and _LIBYAML_DEPTH_PROBLEM in exc.problem:
+            _report_too_deep(src, max_depth, mark)
+            return src
         problem = exc.problem or "invalid YAML"
         if exc.context:
             problem = f"{exc.context}: {problem}"
@@ -328,8 +391,7 @@ def read_yaml(path: Path, display: str | None = None, *, max_bytes: int = MAX_FI
         src.diag("yaml-syntax", f"YAML error: {exc}", "check the file's YAML syntax", line=1, col=1)
         return src
     except RecursionError:
-        src.diag("too-deep", "the file nests too deeply to read", f"records nest at most {max_depth} levels",
-                 line=1, col=1)
+        _report_too_deep(src, max_depth, None)
         return src
     finally:
         loader.dispose()

@@ -1,0 +1,111 @@
+"""Hostile input at the source and schema stages: every bound holds, fails fast and names where and why."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from aligncat.load import read_record
+from aligncat.schema import MAX_SCHEMA_PROBLEMS
+from aligncat.source import MAX_DEPTH, MAX_FILE_BYTES, MAX_NODES, read_yaml
+
+HEAD = "id: w\nkind: paper\ntitle: t\nyear: 2020\nauthors: [{literal: X}]\n"
+
+
+def write(tmp_path: Path, text: str, name: str = "w.yaml") -> Path:
+    p = tmp_path / name
+    p.write_text(text, encoding="utf-8")
+    return p
+
+
+def codes(diags) -> list[str]:
+    return [d.code for d in diags]
+
+
+@pytest.mark.parametrize("text, line, col", [
+    ("a: " + "[" * 10_000 + "]" * 10_000 + "\n", 1, 1003),  # libyaml's own 1000-level limit, flow style
+    ("a:\n  " + "- " * 10_000 + "x\n", 2, 1999),  # the same limit in block style
+    ("a: " + "{a: " * 5_000 + "1" + "}" * 5_000 + "\n", 1, 4000),
+    ("a: " + "[" * 100_000 + "\n", 1, 1003),  # never closed
+])
+def test_libyaml_nesting_limit_is_reported_as_too_deep(tmp_path, text, line, col) -> None:
+    src = read_yaml(write(tmp_path, text))
+    (d,) = src.diagnostics
+    assert (d.code, d.line, d.col) == ("too-deep", line, col)
+    assert f"more than {MAX_DEPTH} levels" in d.message and "flatten" in d.hint
+    assert src.data is None
+
+
+def test_too_deep_points_at_the_first_level_beyond_the_limit(tmp_path) -> None:
+    src = read_yaml(write(tmp_path, "a:\n  " + "- " * 500 + "x\n"))
+    (d,) = src.diagnostics
+    assert (d.code, d.line, d.col) == ("too-deep", 2, 3 + 2 * (MAX_DEPTH - 1))
+
+
+def test_nesting_at_the_limit_is_read(tmp_path) -> None:
+    depth = MAX_DEPTH - 1  # the top-level mapping is level 1
+    src = read_yaml(write(tmp_path, "a: " + "[" * depth + "1" + "]" * depth + "\n"))
+    assert not src.diagnostics and src.data is not None
+
+
+@pytest.mark.parametrize("body", [
+    "a: [" + "1," * 400_000 + "1]\n",
+    "a:\n" + "- x\n" * 240_000,
+    "a: {" + ", ".join(f"k{i}: 1" for i in range(80_000)) + "}\n",
+    "a: [" + "[]," * 300_000 + "[]]\n",
+])
+def test_a_file_of_many_small_values_is_refused_with_the_position_of_the_first_one_too_many(tmp_path, body) -> None:
+    assert len(body) < MAX_FILE_BYTES  # under the size limit: only the value count stops it
+    src = read_yaml(write(tmp_path, body))
+    (d,) = src.diagnostics
+    assert d.code == "too-many-values" and f"{MAX_NODES:,}" in d.message
+    assert d.line is not None and d.col is not None and (d.line, d.col) != (1, 1)
+    assert src.data is None
+
+
+def test_too_many_values_position_is_exact(tmp_path) -> None:
+    # Top-level mapping (1) + key 'a' (2) + the list (3): item i (0-based) is value number i + 4.
+    src = read_yaml(write(tmp_path, "a:\n" + "- x\n" * (MAX_NODES + 10)))
+    (d,) = src.diagnostics
+    assert (d.line, d.col) == (MAX_NODES + 1 - 4 + 2, 3)
+
+
+def test_a_record_with_thousands_of_authors_is_still_read(tmp_path) -> None:
+    authors = "".join(f"  - {{family: F{i}, given: G}}\n" for i in range(3_000))
+    data, diags = read_record(write(tmp_path, HEAD.replace("authors: [{literal: X}]\n", "authors:\n" + authors)),
+                              "w.yaml", "paper")
+    assert not diags and data is not None and len(data["authors"]) == 3_000
+
+
+def test_anchor_scan_in_a_huge_file_with_an_ampersand_stays_bounded(tmp_path) -> None:
+    # '&' in text makes the reader scan for anchors first; that scan must stop at the value limit too.
+    src = read_yaml(write(tmp_path, "title: R&D\na: [" + "1," * 400_000 + "1]\n"))
+    assert codes(src.diagnostics) == ["too-many-values"]
+
+
+def test_schema_problems_are_capped_per_file(tmp_path) -> None:
+    data, diags = read_record(write(tmp_path, HEAD + "tags: [" + ",".join(f"Bad{i}" for i in range(5_000)) + "]\n"),
+                              "w.yaml", "paper")
+    assert data is None
+    assert len(diags) == MAX_SCHEMA_PROBLEMS + 1
+    assert diags[-1].code == "too-many-problems" and "fix the problems shown" in diags[-1].hint
+    assert diags[0].pointer == "/tags/0" and diags[0].line == 6
+
+
+def test_wrong_type_hint_quotes_only_the_value_inside_a_flow_list(tmp_path) -> None:
+    _, diags = read_record(write(tmp_path, HEAD + "tags: [1, yes, 2.50]\n"), "w.yaml", "paper")
+    hints = {d.pointer: d.hint for d in diags if d.code == "wrong-type"}
+    assert hints["/tags/0"].startswith("quote it: '1' ")
+    assert hints["/tags/1"].startswith("quote it: 'yes' ")
+    assert hints["/tags/2"].startswith("quote it: '2.50' ")
+
+
+def test_bounds_fail_fast(tmp_path) -> None:
+    # Not a speed target (scripts/bench_hostile.py measures those): a guard against the 40-second reads the
+    # value limit fixed, with a margin no slow CI machine reaches.
+    p = write(tmp_path, "a: [" + "1," * 490_000 + "1]\n")
+    start = time.perf_counter()
+    read_record(p, "w.yaml", "paper")
+    assert time.perf_counter() - start < 10
