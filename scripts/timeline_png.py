@@ -21,8 +21,10 @@ def main() -> None:
     output = Path(sys.argv[2] if len(sys.argv) > 2 else "docs/assets/timeline.png")
     catalog = load_catalog(catalog_dir)
     svg = timeline_svg(catalog)
-    html = ("<!doctype html><meta charset=utf-8><style>body{margin:0;background:#fff;color:#222}"
-            "a{text-decoration:none}</style>" + svg)
+    html = (
+        "<!doctype html><meta charset=utf-8><style>body{margin:0;background:#fff;color:#222}"
+        "a{text-decoration:none}</style>" + svg
+    )
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:

@@ -14,8 +14,17 @@ from click.testing import CliRunner
 from aligncat import load_catalog
 from aligncat.cli import main
 from aligncat.export import Selection, export
-from aligncat.graph import (ORDERED_TYPES, UnknownRecord, build_graph, evolution, graph_stats, lineage, pagerank,
-                            rank, shortest_path)
+from aligncat.graph import (
+    ORDERED_TYPES,
+    UnknownRecord,
+    build_graph,
+    evolution,
+    graph_stats,
+    lineage,
+    pagerank,
+    rank,
+    shortest_path,
+)
 
 MINI = Path(__file__).parent / "data" / "mini_catalog"
 GOLDEN = Path(__file__).parent / "data" / "golden" / "graph"
@@ -66,9 +75,16 @@ def test_toy_catalog_breaks_no_graph_rule(mini):
 
 def test_cycle_is_reported_with_its_path_at_the_relation(tmp_path):
     # alpha (2019) now builds on zeta (2023), which builds on gamma, which extends beta, which builds on alpha
-    root = broken_copy(tmp_path, {"catalog.yaml": ("time_order_tolerance: 0", "time_order_tolerance: 5"),
-                                  "papers/alpha2019-base.yaml": (None, "relations:\n"
-                                                                 "- {type: builds_on, target: zeta2023-toy-survey}\n")})
+    root = broken_copy(
+        tmp_path,
+        {
+            "catalog.yaml": ("time_order_tolerance: 0", "time_order_tolerance: 5"),
+            "papers/alpha2019-base.yaml": (
+                None,
+                "relations:\n- {type: builds_on, target: zeta2023-toy-survey}\n",
+            ),
+        },
+    )
     cat = load_catalog(root)
     cycles = [d for d in cat.diagnostics if d.code == "graph-cycle"]
     assert len(cycles) == 1, cat.diagnostics
@@ -77,20 +93,36 @@ def test_cycle_is_reported_with_its_path_at_the_relation(tmp_path):
     assert d.path == "papers/alpha2019-base.yaml" and d.pointer == "/relations/0"
     text = (root / d.path).read_text().splitlines()
     assert "zeta2023-toy-survey" in text[d.line - 1]
-    assert ("alpha2019-base builds_on -> zeta2023-toy-survey builds_on -> gamma2021-extension extends -> "
-            "beta2020-method builds_on alpha2019-base") in d.message
+    assert (
+        "alpha2019-base builds_on -> zeta2023-toy-survey builds_on -> gamma2021-extension extends -> "
+        "beta2020-method builds_on alpha2019-base"
+    ) in d.message
     assert not [x for x in cat.diagnostics if x.code == "time-order"]  # within the raised tolerance
 
 
 def test_unordered_relations_may_form_cycles(tmp_path):
-    root = broken_copy(tmp_path, {"papers/alpha2019-base.yaml": (None, "relations:\n"
-                                                                 "- {type: alternative_to, target: beta2020-method}\n")})
+    root = broken_copy(
+        tmp_path,
+        {
+            "papers/alpha2019-base.yaml": (
+                None,
+                "relations:\n- {type: alternative_to, target: beta2020-method}\n",
+            )
+        },
+    )
     assert graph_diags(load_catalog(root)) == []
 
 
 def test_building_on_a_later_work_is_a_time_inversion(tmp_path):
-    root = broken_copy(tmp_path, {"datasets/toyinst2020-data.yaml": (None, "relations:\n"
-                                                                     "- {type: derived_from, target: toyinst2021-v2}\n")})
+    root = broken_copy(
+        tmp_path,
+        {
+            "datasets/toyinst2020-data.yaml": (
+                None,
+                "relations:\n- {type: derived_from, target: toyinst2021-v2}\n",
+            )
+        },
+    )
     cat = load_catalog(root)
     found = [d for d in cat.diagnostics if d.code == "time-order"]
     assert [(d.path, d.pointer) for d in found] == [("datasets/toyinst2020-data.yaml", "/relations/0/target")]
@@ -101,7 +133,9 @@ def test_building_on_a_later_work_is_a_time_inversion(tmp_path):
 
 
 def test_time_tolerance_allows_same_year_preprints(tmp_path):
-    edits = {"papers/alpha2019-base.yaml": (None, "relations:\n- {type: builds_on, target: beta2020-method}\n")}
+    edits = {
+        "papers/alpha2019-base.yaml": (None, "relations:\n- {type: builds_on, target: beta2020-method}\n")
+    }
     strict = load_catalog(broken_copy(tmp_path / "a", edits))
     assert "time-order" in {d.code for d in strict.diagnostics}
     edits["catalog.yaml"] = ("time_order_tolerance: 0", "time_order_tolerance: 1")
@@ -110,10 +144,16 @@ def test_time_tolerance_allows_same_year_preprints(tmp_path):
 
 
 def test_relation_type_must_fit_the_kinds_of_its_ends(tmp_path):
-    root = broken_copy(tmp_path, {"datasets/toyinst2021-v2.yaml": (
-        "- {type: derived_from, target: toyinst2020-data, reason: translated from it}",
-        "- {type: derived_from, target: toyinst2020-data, reason: translated from it}\n"
-        "- {type: evaluates_on, target: alpha2019-base}")})
+    root = broken_copy(
+        tmp_path,
+        {
+            "datasets/toyinst2021-v2.yaml": (
+                "- {type: derived_from, target: toyinst2020-data, reason: translated from it}",
+                "- {type: derived_from, target: toyinst2020-data, reason: translated from it}\n"
+                "- {type: evaluates_on, target: alpha2019-base}",
+            )
+        },
+    )
     found = [d for d in load_catalog(root).diagnostics if d.code == "relation-kind"]
     assert len(found) == 1
     d = found[0]
@@ -123,16 +163,22 @@ def test_relation_type_must_fit_the_kinds_of_its_ends(tmp_path):
 
 
 def test_orphan_paper_and_benchmark_without_dataset_are_warnings(tmp_path):
-    root = broken_copy(tmp_path, {
-        "papers/eta2022-lonely.yaml": "id: eta2022-lonely\nkind: paper\ntitle: Eta, Alone\nyear: 2022\n"
-                                      "categories: [def-one]\nsummary: A toy paper nobody relates to.\n",
-        "benchmarks/theta2022-bench.yaml": "id: theta2022-bench\nkind: benchmark\ntitle: ThetaBench\nyear: 2022\n"
-                                           "categories: [eval-one]\nsummary: A toy benchmark with no data.\n"
-                                           "relations:\n- {type: builds_on, target: toybench2021}\n"})
+    root = broken_copy(
+        tmp_path,
+        {
+            "papers/eta2022-lonely.yaml": "id: eta2022-lonely\nkind: paper\ntitle: Eta, Alone\nyear: 2022\n"
+            "categories: [def-one]\nsummary: A toy paper nobody relates to.\n",
+            "benchmarks/theta2022-bench.yaml": "id: theta2022-bench\nkind: benchmark\ntitle: ThetaBench\nyear: 2022\n"
+            "categories: [eval-one]\nsummary: A toy benchmark with no data.\n"
+            "relations:\n- {type: builds_on, target: toybench2021}\n",
+        },
+    )
     cat = load_catalog(root)
     found = {(d.code, d.path, d.severity.value) for d in graph_diags(cat)}
-    assert found == {("orphan", "papers/eta2022-lonely.yaml", "warning"),
-                     ("benchmark-without-dataset", "benchmarks/theta2022-bench.yaml", "warning")}
+    assert found == {
+        ("orphan", "papers/eta2022-lonely.yaml", "warning"),
+        ("benchmark-without-dataset", "benchmarks/theta2022-bench.yaml", "warning"),
+    }
     assert cat.ok  # warnings only
 
 
@@ -152,9 +198,13 @@ def test_graph_nodes_carry_kind_year_levels_and_categories(mini_graph, mini):
 def test_lineage_follows_ordered_relations_both_ways(mini_graph):
     lin = lineage(mini_graph, "beta2020-method")
     assert [(s.id, s.depth, s.type) for s in lin.ancestors] == [("alpha2019-base", 1, "builds_on")]
-    assert [(s.id, s.depth, s.via) for s in lin.descendants] == [("gamma2021-extension", 1, "beta2020-method"),
-                                                                  ("zeta2023-toy-survey", 2, "gamma2021-extension")]
-    assert [s.id for s in lineage(mini_graph, "beta2020-method", max_depth=1).descendants] == ["gamma2021-extension"]
+    assert [(s.id, s.depth, s.via) for s in lin.descendants] == [
+        ("gamma2021-extension", 1, "beta2020-method"),
+        ("zeta2023-toy-survey", 2, "gamma2021-extension"),
+    ]
+    assert [s.id for s in lineage(mini_graph, "beta2020-method", max_depth=1).descendants] == [
+        "gamma2021-extension"
+    ]
     data = lineage(mini_graph, "toyinst2020-data", types=["introduces", "derived_from"])
     assert {s.id for s in data.descendants} == {"beta2020-method", "toybench2021", "toyinst2021-v2"}
     with pytest.raises(UnknownRecord, match="did you mean 'beta2020-method'"):
@@ -166,7 +216,8 @@ def test_shortest_path_either_way_or_directed(mini_graph):
     assert [(h.source, h.type, h.target, h.forward) for h in hops] == [
         ("beta2020-method", "builds_on", "alpha2019-base", False),
         ("gamma2021-extension", "extends", "beta2020-method", False),
-        ("gamma2021-extension", "evaluates_on", "toybench2021", True)]
+        ("gamma2021-extension", "evaluates_on", "toybench2021", True),
+    ]
     assert shortest_path(mini_graph, "alpha2019-base", "toybench2021", directed=True) is None
     directed = shortest_path(mini_graph, "zeta2023-toy-survey", "alpha2019-base", directed=True)
     assert [h.target for h in directed] == ["gamma2021-extension", "beta2020-method", "alpha2019-base"]
@@ -211,14 +262,17 @@ def test_stats(mini_graph):
 # --- exports -------------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("fmt,name", [("graph-json", "mini.graph.json"), ("graphml", "mini.graphml"),
-                                      ("dot", "mini.dot")])
+@pytest.mark.parametrize(
+    "fmt,name", [("graph-json", "mini.graph.json"), ("graphml", "mini.graphml"), ("dot", "mini.dot")]
+)
 def test_exports_match_golden_files(mini, fmt, name):
     text = export(mini, fmt)
     golden = GOLDEN / name
     if os.environ.get("ALIGNCAT_UPDATE_GOLDEN") == "1":
         golden.write_text(text, encoding="utf-8")
-    assert text == golden.read_text(encoding="utf-8"), f"update with ALIGNCAT_UPDATE_GOLDEN=1 if intended ({name})"
+    assert text == golden.read_text(encoding="utf-8"), (
+        f"update with ALIGNCAT_UPDATE_GOLDEN=1 if intended ({name})"
+    )
 
 
 def test_graph_json_validates_against_its_schema_and_loads_in_networkx(mini):
@@ -244,7 +298,8 @@ def test_graphml_loads_back_with_networkx(mini, tmp_path):
     assert g.nodes["toybench2021"]["goal_levels"] == "level-one;level-three"
     assert g.nodes["beta2020-method"]["categories"] == "def-two-a;alt-early"
     assert sorted(t for *_, t in g.edges(data="type")) == sorted(
-        rel.type for r in mini.records.values() for rel in r.relations)
+        rel.type for r in mini.records.values() for rel in r.relations
+    )
 
 
 def test_exports_of_a_slice_keep_only_edges_inside_it(mini):
@@ -260,8 +315,15 @@ def test_dot_quotes_hostile_text(tmp_path):
     from aligncat.export.dot import dot_id
 
     assert dot_id('say "hi" \\ there\nnow') == '"say \\"hi\\" \\\\ there\\nnow"'
-    root = broken_copy(tmp_path, {"papers/alpha2019-base.yaml": ("title: 'Alpha: A Base Method for Toy Alignment'",
-                                                                 "title: 'Alpha \"quoted\" \\ back'")})
+    root = broken_copy(
+        tmp_path,
+        {
+            "papers/alpha2019-base.yaml": (
+                "title: 'Alpha: A Base Method for Toy Alignment'",
+                "title: 'Alpha \"quoted\" \\ back'",
+            )
+        },
+    )
     dot = export(load_catalog(root), "dot")
     assert 'tooltip="Alpha \\"quoted\\" \\\\ back"' in dot
 

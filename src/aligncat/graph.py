@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from collections import Counter, deque
 from collections.abc import Iterable, Iterator
-from itertools import islice
 from dataclasses import dataclass, field
+from itertools import islice
 
 import networkx as nx
 
@@ -32,15 +32,29 @@ def build_graph(catalog: Catalog, records: Iterable[Record] | None = None) -> nx
     chosen = list(catalog.records.values()) if records is None else list(records)
     g = nx.MultiDiGraph(title=catalog.info.title)
     for r in chosen:
-        g.add_node(r.id, kind=r.kind, year=r.year, title=r.title, label=r.label,
-                   goal_levels=list(catalog.goal_levels_of(r)), categories=list(r.categories),
-                   perspectives=list(catalog.perspectives_of(r)), path=r.path)
+        g.add_node(
+            r.id,
+            kind=r.kind,
+            year=r.year,
+            title=r.title,
+            label=r.label,
+            goal_levels=list(catalog.goal_levels_of(r)),
+            categories=list(r.categories),
+            perspectives=list(catalog.perspectives_of(r)),
+            path=r.path,
+        )
     for r in chosen:
         for rel in r.relations:
             if rel.target in g and rel.target != r.id:
                 known = RELATION_TYPES.get(rel.type)
-                g.add_edge(r.id, rel.target, key=rel.type, type=rel.type, reason=rel.reason or "",
-                           ordered=bool(known and known.ordered))
+                g.add_edge(
+                    r.id,
+                    rel.target,
+                    key=rel.type,
+                    type=rel.type,
+                    reason=rel.reason or "",
+                    ordered=bool(known and known.ordered),
+                )
     return g
 
 
@@ -67,7 +81,14 @@ def _relation_index(record: Record, rel_type: str, target: str) -> int:
 
 def find_ordered_cycles(catalog: Catalog) -> list[list[tuple[str, str, str]]]:
     """One cycle per knot of ordered relations, as (source, type, target) steps, starting at its smallest id."""
-    g = typed_view(build_graph(catalog), ORDERED_TYPES)
+    # Only the ordered edges, straight from the records: this runs on every load, so it skips build_graph.
+    types: dict[tuple[str, str], list[str]] = {}
+    for r in catalog.records.values():
+        for rel in r.relations:
+            if rel.type in ORDERED_TYPES and rel.target in catalog.records and rel.target != r.id:
+                types.setdefault((r.id, rel.target), []).append(rel.type)
+    g = nx.DiGraph()
+    g.add_edges_from((u, v, {"types": t}) for (u, v), t in types.items())
     # find_cycle is slow on large acyclic graphs: check acyclicity first, then explain each strongly connected knot.
     if nx.is_directed_acyclic_graph(g):
         return []
@@ -92,10 +113,15 @@ def check_ordered_cycles(catalog: Catalog) -> Iterator[Diagnostic]:
         source, rel_type, target = cycle[0]
         record = catalog.records[source]
         text = " -> ".join(f"{u} {t}" for u, t, _ in cycle) + f" {cycle[0][0]}"
-        yield _at(catalog, record.path, f"/relations/{_relation_index(record, rel_type, target)}", "graph-cycle",
-                  f"cycle through ordered relations: {text}",
-                  f"{names} mean 'came after'; one of these works cannot come after itself: change one relation "
-                  "of the cycle to a type without order (uses, alternative_to) or remove it")
+        yield _at(
+            catalog,
+            record.path,
+            f"/relations/{_relation_index(record, rel_type, target)}",
+            "graph-cycle",
+            f"cycle through ordered relations: {text}",
+            f"{names} mean 'came after'; one of these works cannot come after itself: change one relation "
+            "of the cycle to a type without order (uses, alternative_to) or remove it",
+        )
 
 
 @rule("time-order")
@@ -109,11 +135,16 @@ def check_time_order(catalog: Catalog) -> Iterator[Diagnostic]:
             if rtype is None or not rtype.ordered or target is None:
                 continue
             if target.year > r.year + tolerance:
-                yield _at(catalog, r.path, f"/relations/{i}/target", "time-order",
-                          f"'{r.id}' ({r.year}) {rtype.label} '{target.id}' ({target.year}), a later work",
-                          f"check both years; if the order is right, use a relation without order (uses, "
-                          f"alternative_to); a preprint published earlier may need 'time_order_tolerance' in "
-                          f"{CATALOG_FILE} (now {tolerance} year{'s' * (tolerance != 1)})")
+                yield _at(
+                    catalog,
+                    r.path,
+                    f"/relations/{i}/target",
+                    "time-order",
+                    f"'{r.id}' ({r.year}) {rtype.label} '{target.id}' ({target.year}), a later work",
+                    f"check both years; if the order is right, use a relation without order (uses, "
+                    f"alternative_to); a preprint published earlier may need 'time_order_tolerance' in "
+                    f"{CATALOG_FILE} (now {tolerance} year{'s' * (tolerance != 1)})",
+                )
 
 
 @rule("relation-kind")
@@ -127,11 +158,21 @@ def check_relation_kinds(catalog: Catalog) -> Iterator[Diagnostic]:
                 continue
             if r.kind in rtype.sources and target.kind in rtype.targets:
                 continue
-            fitting = [t.name for t in RELATION_TYPES.values() if r.kind in t.sources and target.kind in t.targets]
-            hint = (f"'{rel.type}' goes from {' or '.join(rtype.sources)} to {' or '.join(rtype.targets)}; "
-                    f"types that fit {r.kind} -> {target.kind}: {', '.join(fitting)}")
-            yield _at(catalog, r.path, f"/relations/{i}/type", "relation-kind",
-                      f"a {r.kind} cannot '{rel.type}' a {target.kind} ('{target.id}')", hint)
+            fitting = [
+                t.name for t in RELATION_TYPES.values() if r.kind in t.sources and target.kind in t.targets
+            ]
+            hint = (
+                f"'{rel.type}' goes from {' or '.join(rtype.sources)} to {' or '.join(rtype.targets)}; "
+                f"types that fit {r.kind} -> {target.kind}: {', '.join(fitting)}"
+            )
+            yield _at(
+                catalog,
+                r.path,
+                f"/relations/{i}/type",
+                "relation-kind",
+                f"a {r.kind} cannot '{rel.type}' a {target.kind} ('{target.id}')",
+                hint,
+            )
 
 
 @rule("orphan", Severity.WARNING)
@@ -139,9 +180,15 @@ def check_orphans(catalog: Catalog) -> Iterator[Diagnostic]:
     """Every paper relates to some other record, or some record relates to it."""
     for r in catalog.by_kind.get("paper", ()):
         if not r.relations and not catalog.incoming(r.id) and r.id != catalog.info.survey:
-            yield _at(catalog, r.path, "/id", "orphan", f"the paper '{r.id}' has no relation to any record",
-                      "add 'relations:' naming the works it builds on, extends, introduces or evaluates on",
-                      severity=Severity.WARNING)
+            yield _at(
+                catalog,
+                r.path,
+                "/id",
+                "orphan",
+                f"the paper '{r.id}' has no relation to any record",
+                "add 'relations:' naming the works it builds on, extends, introduces or evaluates on",
+                severity=Severity.WARNING,
+            )
 
 
 @rule("benchmark-without-dataset", Severity.WARNING)
@@ -150,11 +197,16 @@ def check_benchmark_data(catalog: Catalog) -> Iterator[Diagnostic]:
     for r in catalog.by_kind.get("benchmark", ()):
         linked = [rel.target for rel in r.relations] + [src.id for src, _ in catalog.incoming(r.id)]
         if not any(x in catalog.records and catalog.records[x].kind == "dataset" for x in linked):
-            yield _at(catalog, r.path, "/id", "benchmark-without-dataset",
-                      f"the benchmark '{r.id}' is linked to no dataset",
-                      "add e.g. '{type: derived_from, target: <dataset-id>}' to its relations, "
-                      "or a 'uses'/'evaluates_on' relation from the dataset's record",
-                      severity=Severity.WARNING)
+            yield _at(
+                catalog,
+                r.path,
+                "/id",
+                "benchmark-without-dataset",
+                f"the benchmark '{r.id}' is linked to no dataset",
+                "add e.g. '{type: derived_from, target: <dataset-id>}' to its relations, "
+                "or a 'uses'/'evaluates_on' relation from the dataset's record",
+                severity=Severity.WARNING,
+            )
 
 
 # --- queries -----------------------------------------------------------------------------------------------------
@@ -192,16 +244,25 @@ class LineageStep:
 class Lineage:
     record: str
     types: tuple[str, ...]
-    ancestors: tuple[LineageStep, ...]    # what the record (transitively) builds on
+    ancestors: tuple[LineageStep, ...]  # what the record (transitively) builds on
     descendants: tuple[LineageStep, ...]  # what (transitively) builds on the record
 
 
-def lineage(g: nx.MultiDiGraph, record_id: str, types: Iterable[str] | None = None,
-            max_depth: int | None = None) -> Lineage:
+def lineage(
+    g: nx.MultiDiGraph, record_id: str, types: Iterable[str] | None = None, max_depth: int | None = None
+) -> Lineage:
     """Ancestors and descendants of a record along relations of the given types (default: the ordered ones)."""
     _require(g, record_id)
     chosen = tuple(types) if types is not None else ORDERED_TYPES
-    d = typed_view(g, chosen)
+    return lineage_in(typed_view(g, chosen), record_id, chosen, max_depth)
+
+
+def lineage_in(
+    d: nx.DiGraph, record_id: str, types: tuple[str, ...] = ORDERED_TYPES, max_depth: int | None = None
+) -> Lineage:
+    """Lineage over a ready typed view (see `typed_view`): for callers that ask for many records at once."""
+    _require(d, record_id)
+    chosen = types
 
     def walk(neighbours) -> tuple[LineageStep, ...]:
         seen = {record_id}
@@ -233,8 +294,9 @@ class Hop:
     forward: bool
 
 
-def shortest_path(g: nx.MultiDiGraph, start: str, end: str, types: Iterable[str] | None = None,
-                  directed: bool = False) -> list[Hop] | None:
+def shortest_path(
+    g: nx.MultiDiGraph, start: str, end: str, types: Iterable[str] | None = None, directed: bool = False
+) -> list[Hop] | None:
     """The shortest chain of relations from start to end (following edges either way unless `directed`)."""
     _require(g, start, end)
     d = typed_view(g, types)
@@ -253,7 +315,9 @@ def shortest_path(g: nx.MultiDiGraph, start: str, end: str, types: Iterable[str]
     return hops
 
 
-def pagerank(d: nx.DiGraph, damping: float = 0.85, tol: float = 1e-10, max_iter: int = 200) -> dict[str, float]:
+def pagerank(
+    d: nx.DiGraph, damping: float = 0.85, tol: float = 1e-10, max_iter: int = 200
+) -> dict[str, float]:
     """PageRank by power iteration in pure Python (networkx's own needs scipy, which the core does not install).
 
     An edge u -> v passes u's rank to v, so a work that many (influential) works build on ranks high. Parallel
@@ -285,8 +349,9 @@ class Rank:
     pagerank: float
 
 
-def rank(g: nx.MultiDiGraph, types: Iterable[str] | None = None, top: int | None = 10,
-         by: str = "pagerank") -> list[Rank]:
+def rank(
+    g: nx.MultiDiGraph, types: Iterable[str] | None = None, top: int | None = 10, by: str = "pagerank"
+) -> list[Rank]:
     """The most influential records: how many relations point at each (in-degree) and its PageRank."""
     d = typed_view(g, types)
     pr = pagerank(d)
@@ -321,7 +386,9 @@ class Evolution:
     levels: tuple[str, ...]
     transitions: dict[tuple[str, str], int]  # (earlier work's level, later work's level) -> ordered relations
     lines: tuple[EvolutionLine, ...]
-    bridges: tuple[tuple[str, str, str], ...] = field(default=())  # (later, type, earlier) relations that climb
+    bridges: tuple[tuple[str, str, str], ...] = field(
+        default=()
+    )  # (later, type, earlier) relations that climb
 
 
 def evolution(catalog: Catalog, g: nx.MultiDiGraph | None = None, top: int = 10) -> Evolution:
@@ -350,8 +417,9 @@ def evolution(catalog: Catalog, g: nx.MultiDiGraph | None = None, top: int = 10)
     return Evolution(levels, dict(transitions), tuple(lines), tuple(sorted(bridges)))
 
 
-def _evolution_lines(d: nx.DiGraph, level: dict[str, int | str], order: dict[str, int],
-                     top: int) -> list[EvolutionLine]:
+def _evolution_lines(
+    d: nx.DiGraph, level: dict[str, int | str], order: dict[str, int], top: int
+) -> list[EvolutionLine]:
     # Best chain ending at each node, in time order (reverse topological order of later -> earlier edges):
     # score = (distinct levels climbed, length), ties broken by ids for stable output.
     best: dict[str, tuple[tuple[int, int], tuple[str, ...]]] = {}
@@ -371,7 +439,7 @@ def _evolution_lines(d: nx.DiGraph, level: dict[str, int | str], order: dict[str
     ranked = sorted(best.values(), key=lambda sc: (-sc[0][0], -sc[0][1], sc[1]))
     out: list[EvolutionLine] = []
     covered: list[set[str]] = []
-    for (climbed, length), chain in ranked:
+    for (climbed, _length), chain in ranked:
         if climbed < 2 or len(out) >= top:
             break
         if any(set(chain) <= c for c in covered):

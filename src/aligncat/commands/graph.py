@@ -9,14 +9,25 @@ from pathlib import Path
 
 import click
 
-CATALOG_OPTION = click.option("-C", "--catalog", "catalog_dir", type=click.Path(file_okay=False, path_type=Path),
-                              default=None, help="The catalog folder (default: ./catalog).")
+CATALOG_OPTION = click.option(
+    "-C",
+    "--catalog",
+    "catalog_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="The catalog folder (default: ./catalog).",
+)
 JSON_OPTION = click.option("--json", "as_json", is_flag=True, help="Print the result as JSON, for tools.")
 
 
 def _type_option(default_help: str):
-    return click.option("--type", "types", multiple=True, metavar="TYPE",
-                        help=f"Only relations of this type (repeatable); default: {default_help}.")
+    return click.option(
+        "--type",
+        "types",
+        multiple=True,
+        metavar="TYPE",
+        help=f"Only relations of this type (repeatable); default: {default_help}.",
+    )
 
 
 def _load(ctx: click.Context, catalog_dir: Path | None):
@@ -27,12 +38,16 @@ def _load(ctx: click.Context, catalog_dir: Path | None):
 
     folder = catalog_dir or (ctx.obj or {}).get("catalog_dir") or Path("catalog")
     if not folder.is_dir():
-        raise click.UsageError(f"no catalog folder '{folder}': give the folder that holds catalog.yaml "
-                               "with -C/--catalog")
+        raise click.UsageError(
+            f"no catalog folder '{folder}': give the folder that holds catalog.yaml with -C/--catalog"
+        )
     cat = load_or_exit(folder, allow_invalid=True)
     if cat.errors:
-        click.echo(f"note: the catalog has {len(cat.errors)} errors (see `aligncat validate {folder}`); "
-                   "relations to missing records are left out", err=True)
+        click.echo(
+            f"note: the catalog has {len(cat.errors)} errors (see `aligncat validate {folder}`); "
+            "relations to missing records are left out",
+            err=True,
+        )
     return cat, build_graph(cat)
 
 
@@ -67,17 +82,22 @@ def _print_stats(cat, g, as_json: bool) -> None:
     evo = evolution(cat, g)
     if as_json:
         data = asdict(s)
-        data["level_transitions"] = [{"from": a, "to": b, "relations": n} for (a, b), n in
-                                     sorted(evo.transitions.items())]
+        data["level_transitions"] = [
+            {"from": a, "to": b, "relations": n} for (a, b), n in sorted(evo.transitions.items())
+        ]
         click.echo(json.dumps(data, indent=2))
         return
     click.echo(f"{cat.info.title}: citation graph")
-    rows = [("records (nodes)", s.records), ("relations (edges)", s.relations),
-            ("records with no relation", s.isolated), ("connected parts", s.components),
-            ("largest connected part", s.largest_component),
-            ("longest chain of ordered relations", f"{s.longest_chain} records"),
-            ("ordered relations acyclic", "yes" if s.ordered_acyclic else "NO (see `aligncat validate`)"),
-            ("density", f"{s.density:.4f}")]
+    rows = [
+        ("records (nodes)", s.records),
+        ("relations (edges)", s.relations),
+        ("records with no relation", s.isolated),
+        ("connected parts", s.components),
+        ("largest connected part", s.largest_component),
+        ("longest chain of ordered relations", f"{s.longest_chain} records"),
+        ("ordered relations acyclic", "yes" if s.ordered_acyclic else "NO (see `aligncat validate`)"),
+        ("density", f"{s.density:.4f}"),
+    ]
     width = max(len(k) for k, _ in rows)
     for k, v in rows:
         click.echo(f"  {k:<{width}}  {v}")
@@ -92,8 +112,9 @@ def _print_stats(cat, g, as_json: bool) -> None:
         click.echo(f"  {n:>4}  {_name(g, rid)}")
     if evo.transitions:
         click.echo("\nordered relations across goal levels (earlier work's level -> later work's level)")
-        for (a, b), n in sorted(evo.transitions.items(), key=lambda kv: (evo.levels.index(kv[0][0]),
-                                                                           evo.levels.index(kv[0][1]))):
+        for (a, b), n in sorted(
+            evo.transitions.items(), key=lambda kv: (evo.levels.index(kv[0][0]), evo.levels.index(kv[0][1]))
+        ):
             click.echo(f"  {a} -> {b}: {n}")
 
 
@@ -149,8 +170,10 @@ def register(group: click.Group) -> None:
             return
         click.echo(f"{_name(g, record_id)}: {g.nodes[record_id]['title']}")
         click.echo(f"following: {', '.join(lin.types)}")
-        for title, steps in (("ancestors (earlier works it builds on)", lin.ancestors),
-                             ("descendants (later works that build on it)", lin.descendants)):
+        for title, steps in (
+            ("ancestors (earlier works it builds on)", lin.ancestors),
+            ("descendants (later works that build on it)", lin.descendants),
+        ):
             click.echo(f"\n{title}: {len(steps)}")
             for s in steps:
                 click.echo(f"  {'  ' * (s.depth - 1)}{_name(g, s.id)}  [{s.type}, via {s.via}]")
@@ -174,8 +197,11 @@ def register(group: click.Group) -> None:
             click.echo(json.dumps(None if hops is None else [asdict(h) for h in hops], indent=2))
             sys.exit(0 if hops is not None else 1)
         if hops is None:
-            click.echo(f"no path from {start} to {end}" + (" (following relations forward only; try without "
-                                                          "--directed)" if directed else ""), err=True)
+            click.echo(
+                f"no path from {start} to {end}"
+                + (" (following relations forward only; try without --directed)" if directed else ""),
+                err=True,
+            )
             sys.exit(1)
         click.echo(f"{len(hops)} relation{'s' * (len(hops) != 1)} from {start} to {end}:")
         from ..model import RELATION_TYPES
@@ -188,10 +214,17 @@ def register(group: click.Group) -> None:
     @graph.command("rank")
     @CATALOG_OPTION
     @_type_option("every type")
-    @click.option("--top", type=click.IntRange(min=1), default=10, show_default=True, help="How many to list.")
+    @click.option(
+        "--top", type=click.IntRange(min=1), default=10, show_default=True, help="How many to list."
+    )
     @click.option("--by", type=click.Choice(["pagerank", "in-degree"]), default="pagerank", show_default=True)
-    @click.option("--kind", "kinds", multiple=True, type=click.Choice(["paper", "dataset", "benchmark", "resource"]),
-                  help="Only list records of this kind (the ranking still uses the whole graph).")
+    @click.option(
+        "--kind",
+        "kinds",
+        multiple=True,
+        type=click.Choice(["paper", "dataset", "benchmark", "resource"]),
+        help="Only list records of this kind (the ranking still uses the whole graph).",
+    )
     @JSON_OPTION
     @click.pass_context
     def rank_cmd(ctx, catalog_dir, types, top: int, by: str, kinds, as_json: bool) -> None:
@@ -199,18 +232,24 @@ def register(group: click.Group) -> None:
         from ..graph import rank
 
         cat, g = _load(ctx, catalog_dir)
-        rows = [r for r in rank(g, _check_types(types), None, by) if not kinds or g.nodes[r.id]["kind"] in kinds]
+        rows = [
+            r for r in rank(g, _check_types(types), None, by) if not kinds or g.nodes[r.id]["kind"] in kinds
+        ]
         rows = rows[:top]
         if as_json:
             click.echo(json.dumps([asdict(r) for r in rows], indent=2))
             return
         click.echo(f"{'#':>3}  {'in':>4}  {'pagerank':>8}  record")
         for i, r in enumerate(rows, 1):
-            click.echo(f"{i:>3}  {r.in_degree:>4}  {r.pagerank:>8.4f}  {_name(g, r.id)}  {g.nodes[r.id]['label']}")
+            click.echo(
+                f"{i:>3}  {r.in_degree:>4}  {r.pagerank:>8.4f}  {_name(g, r.id)}  {g.nodes[r.id]['label']}"
+            )
 
     @graph.command("evolution")
     @CATALOG_OPTION
-    @click.option("--top", type=click.IntRange(min=1), default=10, show_default=True, help="How many lines to list.")
+    @click.option(
+        "--top", type=click.IntRange(min=1), default=10, show_default=True, help="How many lines to list."
+    )
     @JSON_OPTION
     @click.pass_context
     def evolution_cmd(ctx, catalog_dir, top: int, as_json: bool) -> None:
@@ -220,12 +259,20 @@ def register(group: click.Group) -> None:
         cat, g = _load(ctx, catalog_dir)
         evo = evolution(cat, g, top)
         if as_json:
-            click.echo(json.dumps({
-                "levels": list(evo.levels),
-                "transitions": [{"from": a, "to": b, "relations": n} for (a, b), n in sorted(evo.transitions.items())],
-                "bridges": [{"later": a, "type": t, "earlier": b} for a, t, b in evo.bridges],
-                "lines": [{"records": list(x.records), "levels": list(x.levels)} for x in evo.lines],
-            }, indent=2))
+            click.echo(
+                json.dumps(
+                    {
+                        "levels": list(evo.levels),
+                        "transitions": [
+                            {"from": a, "to": b, "relations": n}
+                            for (a, b), n in sorted(evo.transitions.items())
+                        ],
+                        "bridges": [{"later": a, "type": t, "earlier": b} for a, t, b in evo.bridges],
+                        "lines": [{"records": list(x.records), "levels": list(x.levels)} for x in evo.lines],
+                    },
+                    indent=2,
+                )
+            )
             return
         titles = {gl.id: gl.title for gl in cat.taxonomy.goal_levels}
         if not evo.levels:
@@ -234,8 +281,12 @@ def register(group: click.Group) -> None:
         click.echo("goal levels: " + " -> ".join(titles[x] for x in evo.levels))
         click.echo(f"\nlines of research that climb levels: {len(evo.lines)}")
         for n, line in enumerate(evo.lines, 1):
-            click.echo(f"  {n}. " + " -> ".join(f"{_name(g, r)} [{titles[lv]}]"
-                                                   for r, lv in zip(line.records, line.levels, strict=True)))
+            click.echo(
+                f"  {n}. "
+                + " -> ".join(
+                    f"{_name(g, r)} [{titles[lv]}]" for r, lv in zip(line.records, line.levels, strict=True)
+                )
+            )
         click.echo(f"\nrelations that climb a level: {len(evo.bridges)}")
         for later, t, earlier in evo.bridges:
             click.echo(f"  {_name(g, later)} {t} {_name(g, earlier)}")

@@ -12,8 +12,9 @@ from . import register
 GRAPH_JSON_VERSION = 1
 
 
-def graph_document(catalog: Catalog, records: tuple[Record, ...], *,
-                   record_url: str | None = None) -> dict[str, Any]:
+def graph_document(
+    catalog: Catalog, records: tuple[Record, ...], *, record_url: str | None = None
+) -> dict[str, Any]:
     """Nodes (kind, year, goal levels, categories, ...) and typed edges between the given records.
 
     `record_url` is a pattern such as "../records/{id}/" that gives each node the address of its page.
@@ -24,10 +25,16 @@ def graph_document(catalog: Catalog, records: tuple[Record, ...], *,
     nodes = []
     for r in records:
         node: dict[str, Any] = {
-            "id": r.id, "label": r.label, "title": r.title, "kind": r.kind, "year": r.year,
-            "goal_levels": list(catalog.goal_levels_of(r)), "categories": list(r.categories),
+            "id": r.id,
+            "label": r.label,
+            "title": r.title,
+            "kind": r.kind,
+            "year": r.year,
+            "goal_levels": list(catalog.goal_levels_of(r)),
+            "categories": list(r.categories),
             "perspectives": list(catalog.perspectives_of(r)),
-            "in_degree": g.in_degree(r.id), "out_degree": g.out_degree(r.id),
+            "in_degree": g.in_degree(r.id),
+            "out_degree": g.out_degree(r.id),
         }
         if record_url:
             node["url"] = record_url.format(id=r.id)
@@ -48,13 +55,27 @@ def graph_document(catalog: Catalog, records: tuple[Record, ...], *,
         "graph": {
             "title": catalog.info.title,
             "relation_types": [
-                {"name": t.name, "label": t.label, "inverse_label": t.inverse_label, "meaning": t.meaning,
-                 "ordered": t.ordered, "sources": list(t.sources), "targets": list(t.targets),
-                 "used": t.name in used_types}
-                for t in RELATION_TYPES.values()],
-            "goal_levels": [{"id": gl.id, "title": gl.title, "order": gl.order,
-                             **({"color": gl.color} if gl.color else {})}
-                            for gl in catalog.taxonomy.goal_levels],
+                {
+                    "name": t.name,
+                    "label": t.label,
+                    "inverse_label": t.inverse_label,
+                    "meaning": t.meaning,
+                    "ordered": t.ordered,
+                    "sources": list(t.sources),
+                    "targets": list(t.targets),
+                    "used": t.name in used_types,
+                }
+                for t in RELATION_TYPES.values()
+            ],
+            "goal_levels": [
+                {
+                    "id": gl.id,
+                    "title": gl.title,
+                    "order": gl.order,
+                    **({"color": gl.color} if gl.color else {}),
+                }
+                for gl in catalog.taxonomy.goal_levels
+            ],
             "kinds": sorted({r.kind for r in records}),
         },
         "nodes": nodes,
@@ -62,7 +83,11 @@ def graph_document(catalog: Catalog, records: tuple[Record, ...], *,
     }
 
 
-@register("graph-json", ".graph.json", "application/json",
-          "the citation graph as node-link JSON (nodes with kind, year, goal levels, categories; typed edges)")
+@register(
+    "graph-json",
+    ".graph.json",
+    "application/json",
+    "the citation graph as node-link JSON (nodes with kind, year, goal levels, categories; typed edges)",
+)
 def export_graph_json(catalog: Catalog, records: tuple[Record, ...]) -> str:
     return json.dumps(graph_document(catalog, records), indent=2, ensure_ascii=False) + "\n"

@@ -25,7 +25,11 @@ def graphml_graph(catalog: Catalog, records: tuple[Record, ...]) -> nx.MultiDiGr
     return out
 
 
-@register("graphml", ".graphml", "application/graphml+xml",
-          f"the citation graph as GraphML (lists such as goal_levels joined with '{LIST_SEPARATOR}')")
+@register(
+    "graphml",
+    ".graphml",
+    "application/graphml+xml",
+    f"the citation graph as GraphML (lists such as goal_levels joined with '{LIST_SEPARATOR}')",
+)
 def export_graphml(catalog: Catalog, records: tuple[Record, ...]) -> str:
     return "\n".join(nx.generate_graphml(graphml_graph(catalog, records), prettyprint=True)) + "\n"
