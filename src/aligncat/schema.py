@@ -143,8 +143,11 @@ class SchemaValidator:
                 src.diag("unknown-field", f"unknown field '{key}'{_in(where)}", hint,
                          pointer + "/" + escape_pointer_token(key), key=True)
         elif kw == "type":
-            src.diag("wrong-type", f"{_value(inst)} is {_type_name(inst)}, expected {_expected(e.validator_value)}"
-                     f"{_in(where)}", _type_hint(src, pointer, inst, e.validator_value, desc), pointer)
+            found = f"found {_type_name(inst)}" if isinstance(inst, (dict, list)) \
+                else f"{_value(inst)} is {_type_name(inst)}"
+            src.diag("wrong-type", f"{found}, expected {_expected(e.validator_value)}{_in(where)}",
+                     _type_hint(src, pointer, inst, e.validator_value, desc)
+                     or f"write {_expected(e.validator_value)} here", pointer)
         elif kw == "enum":
             choices = [str(c) for c in e.validator_value]
             close = difflib.get_close_matches(str(inst), choices, n=1, cutoff=0.5)
