@@ -110,7 +110,11 @@ def test_timeline_shows_every_goal_level_and_links_records(page, real_server, ar
     assert page.locator("svg.ac-timeline .ac-edge-climbs").count() >= 1
     box = page.locator("svg.ac-timeline").bounding_box()
     assert box["width"] > 800  # drawn at full size, scrolled sideways, not shrunk to illegible text
-    page.locator("svg.ac-timeline").screenshot(path=str(artifacts_dir / "timeline-real.png"))
+    scroller = page.locator(".ac-timeline-scroll")
+    assert scroller.evaluate("el => el.scrollWidth > el.clientWidth")  # wider than the page: it scrolls
+    scroller.screenshot(path=str(artifacts_dir / "timeline-real-start.png"))
+    scroller.evaluate("el => { el.scrollLeft = el.scrollWidth; }")
+    scroller.screenshot(path=str(artifacts_dir / "timeline-real-end.png"))
     first = page.locator("svg.ac-timeline a.ac-tl-node").first
     rid = first.get_attribute("data-id")
     first.click()
