@@ -45,28 +45,24 @@ def test_filters_hide_records_and_relations(page, real_server):
     _open_graph(page, real_server)
     total = len(data["nodes"])
     visible = "() => window.acGraph.nodes().filter(n => n.visible()).length"
+    benchmarks = "() => window.acGraph.nodes('[kind = \"benchmark\"]').filter(n => n.visible()).length"
+    builds_on = "() => window.acGraph.edges('[type = \"builds_on\"]').filter(e => e.visible()).length"
 
-    def settles_at(expected: int) -> bool:
-        # cytoscape may apply a style change on its next frame: wait briefly for the count, then report it
+    def settles_at(expected: int, count: str = visible) -> bool:
+        # cytoscape applies a style change on its next frame (late on a busy machine): wait for the count first
         try:
-            page.wait_for_function(f"() => ({visible})() === {expected}", timeout=3000)
+            page.wait_for_function(f"() => ({count})() === {expected}", timeout=5000)
         except Exception:
             pass
-        return page.evaluate(visible) == expected
+        return page.evaluate(count) == expected
 
     page.locator('input[name="kind"][value="benchmark"]').uncheck()
     assert 0 < kinds["benchmark"] and settles_at(total - kinds["benchmark"])
-    assert (
-        page.evaluate("() => window.acGraph.nodes('[kind = \"benchmark\"]').filter(n => n.visible()).length")
-        == 0
-    )
+    assert settles_at(0, benchmarks)
     page.locator('input[name="kind"][value="benchmark"]').check()
     assert settles_at(total)
     page.locator('input[name="type"][value="builds_on"]').uncheck()
-    assert (
-        page.evaluate("() => window.acGraph.edges('[type = \"builds_on\"]').filter(e => e.visible()).length")
-        == 0
-    )
+    assert settles_at(0, builds_on)
     level = data["graph"]["goal_levels"][0]["id"]
     page.locator(f'input[name="level"][value="{level}"]').uncheck()
     only_that_level = sum(1 for n in data["nodes"] if n["goal_levels"] == [level])
