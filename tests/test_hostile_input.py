@@ -109,3 +109,63 @@ def test_bounds_fail_fast(tmp_path) -> None:
     start = time.perf_counter()
     read_record(p, "w.yaml", "paper")
     assert time.perf_counter() - start < 10
+
+
+def _toy_copy(tmp_path: Path) -> Path:
+    import shutil
+
+    root = tmp_path / "catalog"
+    shutil.copytree(Path(__file__).parent / "data" / "mini_catalog", root)
+    return root
+
+
+def test_links_out_of_the_catalog_are_not_read(tmp_path) -> None:
+    from aligncat import load_catalog
+
+    root = _toy_copy(tmp_path)
+    secret = tmp_path / "secret.yaml"
+    secret.write_text("id: leaked\nkind: paper\ntoken: s3cr3t-value\n")
+    (root / "papers" / "leak.yaml").symlink_to(secret)
+    (root / "papers" / "zero.yaml").symlink_to("/dev/zero")
+    (root / "taxonomy.yaml").unlink()
+    (root / "taxonomy.yaml").symlink_to(secret)
+    catalog = load_catalog(root)
+    outside = sorted(d.path for d in catalog.diagnostics if d.code == "outside-catalog")
+    assert outside == ["papers/leak.yaml", "papers/zero.yaml", "taxonomy.yaml"]
+    assert not any("s3cr3t" in d.message + d.hint for d in catalog.diagnostics)
+    assert "leaked" not in catalog.records
+
+
+def test_a_linked_folder_that_loops_back_is_not_walked_forever(tmp_path) -> None:
+    from aligncat import load_catalog
+
+    root = _toy_copy(tmp_path)
+    (root / "papers" / "loop").symlink_to("..")
+    start = time.perf_counter()
+    catalog = load_catalog(root)
+    assert time.perf_counter() - start < 30
+    assert not [d for d in catalog.diagnostics if d.path.startswith("papers/loop")]
+    assert len(catalog.records) == 9
+
+
+def test_a_named_pipe_is_reported_not_waited_on(tmp_path) -> None:
+    import os
+
+    p = tmp_path / "pipe.yaml"
+    os.mkfifo(p)
+    src = read_yaml(p)  # would block forever if it were opened
+    assert codes(src.diagnostics) == ["unreadable"] and "regular file" in src.diagnostics[0].message
+
+
+def test_a_huge_file_is_not_read_into_memory(tmp_path) -> None:
+    import tracemalloc
+
+    p = tmp_path / "big.yaml"
+    with p.open("wb") as fh:
+        fh.truncate(200_000_000)  # sparse: 200 MB that take no disk
+    tracemalloc.start()
+    src = read_yaml(p)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert codes(src.diagnostics) == ["file-too-large"] and "200,000,000 bytes" in src.diagnostics[0].message
+    assert peak < 3 * MAX_FILE_BYTES

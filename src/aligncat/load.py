@@ -28,6 +28,7 @@ LOAD_CODES = {
     "wrong-folder": "a record whose kind does not match its folder",
     "id-filename": "a record whose id differs from its file name (a copied file that was not renamed)",
     "unique-id": "two records with the same id",
+    "outside-catalog": "a symbolic link that leads outside the catalog folder (it is not read)",
 }
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
@@ -182,11 +183,25 @@ def _display(root: Path, path: Path) -> str:
         return path.as_posix()
 
 
+def _inside(root_real: str, path: Path) -> bool:
+    real = os.path.realpath(path)
+    return real == root_real or real.startswith(root_real + os.sep)
+
+
+def _outside_catalog(rel: str) -> Diagnostic:
+    return Diagnostic(rel, None, None, "", Severity.ERROR, "outside-catalog",
+                      "this symbolic link leads outside the catalog folder; it is not read",
+                      "replace the link with the file itself (a link could expose files of the machine "
+                      "that builds the site)")
+
+
 def _catalog_files(root: Path) -> list[tuple[str, ...]]:
     """Every file under root outside hidden folders, as path parts, in the order sorted(root.rglob('*')) gives."""
     found: list[tuple[str, ...]] = []
+    root_real = os.path.realpath(root)
     for dirpath, dirnames, filenames in os.walk(root, followlinks=True):
-        dirnames[:] = [d for d in dirnames if not d.startswith(".")]
+        # Linked folders are followed only when they stay inside the catalog and do not lead back up (a loop).
+        dirnames[:] = [d for d in dirnames if not d.startswith(".") and _safe_folder(root_real, dirpath, d)]
         rel = os.path.relpath(dirpath, root)
         prefix = () if rel == os.curdir else tuple(Path(rel).parts)
         found.extend(prefix + (name,) for name in filenames if not name.startswith("."))
@@ -194,9 +209,21 @@ def _catalog_files(root: Path) -> list[tuple[str, ...]]:
     return found
 
 
+def _safe_folder(root_real: str, dirpath: str, name: str) -> bool:
+    path = os.path.join(dirpath, name)
+    if not os.path.islink(path):
+        return True
+    real = os.path.realpath(path)
+    inside = real.startswith(root_real + os.sep)
+    return inside and not os.path.realpath(dirpath).startswith(real)
+
+
 def _read_document(root: Path, rel: str, schema: str, diags: list[Diagnostic]) -> dict | None:
     path = root / rel
     if not path.exists():
+        return None
+    if not _inside(os.path.realpath(root), path):
+        diags.append(_outside_catalog(rel))
         return None
     src = read_yaml(path, rel)
     if src.data is not None:
@@ -209,10 +236,14 @@ def _read_document(root: Path, rel: str, schema: str, diags: list[Diagnostic]) -
 
 def iter_record_files(root: Path, diags: list[Diagnostic]) -> Iterator[tuple[Path, str]]:
     """Every record file with the kind its folder implies; anything else under the root is reported."""
+    root_real = os.path.realpath(root)
     for parts in _catalog_files(root):
         rel = "/".join(parts)
         path = root.joinpath(*parts)
         if rel in KNOWN_FILES or path.suffix.lower() not in (".yaml", ".yml"):
+            continue
+        if not _inside(root_real, path):
+            diags.append(_outside_catalog(rel))
             continue
         if len(parts) == 2 and parts[0] in FOLDER_KINDS:
             if path.suffix == ".yml":

@@ -7,7 +7,9 @@ clean catalog pays nothing for them.
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -323,13 +325,22 @@ def read_yaml(path: Path, display: str | None = None, *, max_bytes: int = MAX_FI
     """Read one YAML file. Never raises for bad content: problems become diagnostics and `data` stays None."""
     src = SourceFile(path=path, display=display or str(path))
     try:
-        raw = path.read_bytes()
+        if not stat.S_ISREG(path.stat().st_mode):
+            # Opening a named pipe blocks until something writes to it; a device may never end.
+            src.diag("unreadable", "not a regular file (a folder, pipe or device)",
+                     "a catalog file is a plain text file: replace it with one", line=None)
+            return src
+        with path.open("rb") as fh:
+            # Never more than the limit in memory: a huge file (or /dev/zero behind a symlink) costs one read.
+            raw = fh.read(max_bytes + 1)
+            size = os.fstat(fh.fileno()).st_size
     except OSError as exc:
         src.diag("unreadable", f"cannot read the file: {exc.strerror or exc}", "check the path and its permissions",
                  line=None)
         return src
     if len(raw) > max_bytes:
-        src.diag("file-too-large", f"the file is {len(raw):,} bytes; the limit is {max_bytes:,}",
+        size_text = f"{size:,} bytes" if size > max_bytes else f"more than {max_bytes:,} bytes"
+        src.diag("file-too-large", f"the file is {size_text}; the limit is {max_bytes:,}",
                  "a record is a few kilobytes: split the content or remove what does not belong", line=1, col=1)
         return src
     if raw.startswith(b"\xef\xbb\xbf"):
