@@ -47,15 +47,22 @@ CASES = {
 def run_cli(catalog: Path) -> tuple[float, float, int, str]:
     """Wall seconds, peak RSS in MB, exit code and the first diagnostic line of one validate run."""
     exe = Path(sys.executable).with_name("aligncat")
-    cmd = [str(exe) if exe.exists() else sys.executable, *([] if exe.exists() else ["-m", "aligncat.cli"]),
-           "validate", "--no-cache", str(catalog)]
+    cmd = [
+        str(exe) if exe.exists() else sys.executable,
+        *([] if exe.exists() else ["-m", "aligncat.cli"]),
+        "validate",
+        "--no-cache",
+        str(catalog),
+    ]
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - start
     out = proc.stdout.read() if proc.stdout else ""
     proc.stdout and proc.stdout.close()
-    first = next((ln for ln in out.splitlines() if "papers/hostile.yaml" in ln), "(no diagnostic for the file)")
+    first = next(
+        (ln for ln in out.splitlines() if "papers/hostile.yaml" in ln), "(no diagnostic for the file)"
+    )
     return wall, usage.ru_maxrss / 1024, os.waitstatus_to_exitcode(status), first
 
 
@@ -82,8 +89,10 @@ def main() -> None:
         shutil.copytree(MINI, base)
         wall, rss, code, _ = run_cli(base)
         print(f"{'baseline (toy catalog)':24} validate {wall:6.2f} s  max RSS {rss:6.0f} MB  exit {code}")
-        print(f"{'case':24} {'file size':>11}  {'validate (best)':>15}  {'max RSS':>8}  {'read_record':>11}  "
-              f"{'py peak':>8}  exit  first diagnostic")
+        print(
+            f"{'case':24} {'file size':>11}  {'validate (best)':>15}  {'max RSS':>8}  {'read_record':>11}  "
+            f"{'py peak':>8}  exit  first diagnostic"
+        )
         for name in args.case or CASES:
             cat = Path(tmp) / name
             shutil.copytree(MINI, cat)
@@ -94,8 +103,10 @@ def main() -> None:
             rss = max(r[1] for r in runs)
             code, first = runs[0][2], runs[0][3]
             seconds, peak = run_in_process(target)
-            print(f"{name:24} {target.stat().st_size:>11,}  {wall:13.2f} s  {rss:5.0f} MB  {seconds:9.3f} s  "
-                  f"{peak:5.1f} MB  {code:>4}  {first.strip()[:110]}")
+            print(
+                f"{name:24} {target.stat().st_size:>11,}  {wall:13.2f} s  {rss:5.0f} MB  {seconds:9.3f} s  "
+                f"{peak:5.1f} MB  {code:>4}  {first.strip()[:110]}"
+            )
 
 
 if __name__ == "__main__":

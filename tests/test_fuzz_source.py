@@ -28,15 +28,64 @@ FUZZ = settings(
     max_examples=int(os.environ.get("ALIGNCAT_FUZZ_EXAMPLES", "150")),
     derandomize=os.environ.get("ALIGNCAT_FUZZ_RANDOM") != "1",
     deadline=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture, HealthCheck.data_too_large],
+    suppress_health_check=[
+        HealthCheck.too_slow,
+        HealthCheck.function_scoped_fixture,
+        HealthCheck.data_too_large,
+    ],
 )
 SOURCE_ONLY_WITHOUT_LINE = {"unreadable"}
 
 # Pieces that carry meaning in YAML, so random text hits the parser's corners rather than plain scalars.
-YAML_TOKENS = ["\n", "  ", "- ", ": ", "? ", "[", "]", "{", "}", ",", "&a ", "*a", "!!str ", "!!python/object ",
-               "|", ">", "'", '"', "#", "---\n", "...\n", "%YAML 1.1\n", "\t", "\ufeff", "\x00", "\u202e", "\u200b",
-               "id", "kind", "paper", "title", "authors", "year", "2020", "no", "on", "1e3", "0x1F", "2020-01-01",
-               "~", "null", "<<: ", "\\", "é", "\r", "\x85", "\u2028"]
+YAML_TOKENS = [
+    "\n",
+    "  ",
+    "- ",
+    ": ",
+    "? ",
+    "[",
+    "]",
+    "{",
+    "}",
+    ",",
+    "&a ",
+    "*a",
+    "!!str ",
+    "!!python/object ",
+    "|",
+    ">",
+    "'",
+    '"',
+    "#",
+    "---\n",
+    "...\n",
+    "%YAML 1.1\n",
+    "\t",
+    "\ufeff",
+    "\x00",
+    "\u202e",
+    "\u200b",
+    "id",
+    "kind",
+    "paper",
+    "title",
+    "authors",
+    "year",
+    "2020",
+    "no",
+    "on",
+    "1e3",
+    "0x1F",
+    "2020-01-01",
+    "~",
+    "null",
+    "<<: ",
+    "\\",
+    "é",
+    "\r",
+    "\x85",
+    "\u2028",
+]
 
 
 def _check_source(src, text_lines: int | None) -> None:
@@ -72,7 +121,9 @@ def test_read_yaml_never_raises_on_yaml_like_text(text: str) -> None:
         # Lines as YAML counts them (it also breaks on \r, \x85, \u2028, \u2029).
         _check_source(src, len(text.splitlines()) + text.count("\r") + 1)
         if src.data is not None and not src.diagnostics:
-            assert src.data == yaml.safe_load(text), "the strict reader must agree with PyYAML on what it accepts"
+            assert src.data == yaml.safe_load(text), (
+                "the strict reader must agree with PyYAML on what it accepts"
+            )
 
 
 def _mini_records() -> list[tuple[str, dict]]:
@@ -86,12 +137,34 @@ def _mini_records() -> list[tuple[str, dict]]:
 RECORDS = _mini_records()
 
 # Values a contributor (or a broken importer) might put anywhere.
-scalars = (st.none() | st.booleans() | st.integers(min_value=-(2**70), max_value=2**70)
-           | st.floats(allow_nan=True, allow_infinity=True) | st.dates(min_value=dt.date(1, 1, 1))
-           | st.text(max_size=30) | st.sampled_from(["", " ", "javascript:alert(1)", "https://", "2020", "x" * 3000,
-                                                     "alpha2019-base", "def-one", "builds_on", "paper", "toy-method"]))
-values = st.recursive(scalars, lambda inner: st.lists(inner, max_size=4)
-                      | st.dictionaries(st.text(max_size=8), inner, max_size=4), max_leaves=12)
+scalars = (
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(2**70), max_value=2**70)
+    | st.floats(allow_nan=True, allow_infinity=True)
+    | st.dates(min_value=dt.date(1, 1, 1))
+    | st.text(max_size=30)
+    | st.sampled_from(
+        [
+            "",
+            " ",
+            "javascript:alert(1)",
+            "https://",
+            "2020",
+            "x" * 3000,
+            "alpha2019-base",
+            "def-one",
+            "builds_on",
+            "paper",
+            "toy-method",
+        ]
+    )
+)
+values = st.recursive(
+    scalars,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
+    max_leaves=12,
+)
 
 
 def _paths(node, prefix=()):

@@ -24,12 +24,15 @@ def codes(diags) -> list[str]:
     return [d.code for d in diags]
 
 
-@pytest.mark.parametrize("text, line, col", [
-    ("a: " + "[" * 10_000 + "]" * 10_000 + "\n", 1, 1003),  # libyaml's own 1000-level limit, flow style
-    ("a:\n  " + "- " * 10_000 + "x\n", 2, 1999),  # the same limit in block style
-    ("a: " + "{a: " * 5_000 + "1" + "}" * 5_000 + "\n", 1, 4000),
-    ("a: " + "[" * 100_000 + "\n", 1, 1003),  # never closed
-])
+@pytest.mark.parametrize(
+    "text, line, col",
+    [
+        ("a: " + "[" * 10_000 + "]" * 10_000 + "\n", 1, 1003),  # libyaml's own 1000-level limit, flow style
+        ("a:\n  " + "- " * 10_000 + "x\n", 2, 1999),  # the same limit in block style
+        ("a: " + "{a: " * 5_000 + "1" + "}" * 5_000 + "\n", 1, 4000),
+        ("a: " + "[" * 100_000 + "\n", 1, 1003),  # never closed
+    ],
+)
 def test_libyaml_nesting_limit_is_reported_as_too_deep(tmp_path, text, line, col) -> None:
     src = read_yaml(write(tmp_path, text))
     (d,) = src.diagnostics
@@ -50,13 +53,18 @@ def test_nesting_at_the_limit_is_read(tmp_path) -> None:
     assert not src.diagnostics and src.data is not None
 
 
-@pytest.mark.parametrize("body", [
-    "a: [" + "1," * 400_000 + "1]\n",
-    "a:\n" + "- x\n" * 240_000,
-    "a: {" + ", ".join(f"k{i}: 1" for i in range(80_000)) + "}\n",
-    "a: [" + "[]," * 300_000 + "[]]\n",
-])
-def test_a_file_of_many_small_values_is_refused_with_the_position_of_the_first_one_too_many(tmp_path, body) -> None:
+@pytest.mark.parametrize(
+    "body",
+    [
+        "a: [" + "1," * 400_000 + "1]\n",
+        "a:\n" + "- x\n" * 240_000,
+        "a: {" + ", ".join(f"k{i}: 1" for i in range(80_000)) + "}\n",
+        "a: [" + "[]," * 300_000 + "[]]\n",
+    ],
+)
+def test_a_file_of_many_small_values_is_refused_with_the_position_of_the_first_one_too_many(
+    tmp_path, body
+) -> None:
     assert len(body) < MAX_FILE_BYTES  # under the size limit: only the value count stops it
     src = read_yaml(write(tmp_path, body))
     (d,) = src.diagnostics
@@ -74,8 +82,9 @@ def test_too_many_values_position_is_exact(tmp_path) -> None:
 
 def test_a_record_with_thousands_of_authors_is_still_read(tmp_path) -> None:
     authors = "".join(f"  - {{family: F{i}, given: G}}\n" for i in range(3_000))
-    data, diags = read_record(write(tmp_path, HEAD.replace("authors: [{literal: X}]\n", "authors:\n" + authors)),
-                              "w.yaml", "paper")
+    data, diags = read_record(
+        write(tmp_path, HEAD.replace("authors: [{literal: X}]\n", "authors:\n" + authors)), "w.yaml", "paper"
+    )
     assert not diags and data is not None and len(data["authors"]) == 3_000
 
 
@@ -86,8 +95,11 @@ def test_anchor_scan_in_a_huge_file_with_an_ampersand_stays_bounded(tmp_path) ->
 
 
 def test_schema_problems_are_capped_per_file(tmp_path) -> None:
-    data, diags = read_record(write(tmp_path, HEAD + "tags: [" + ",".join(f"Bad{i}" for i in range(5_000)) + "]\n"),
-                              "w.yaml", "paper")
+    data, diags = read_record(
+        write(tmp_path, HEAD + "tags: [" + ",".join(f"Bad{i}" for i in range(5_000)) + "]\n"),
+        "w.yaml",
+        "paper",
+    )
     assert data is None
     assert len(diags) == MAX_SCHEMA_PROBLEMS + 1
     assert diags[-1].code == "too-many-problems" and "fix the problems shown" in diags[-1].hint
@@ -169,3 +181,39 @@ def test_a_huge_file_is_not_read_into_memory(tmp_path) -> None:
     tracemalloc.stop()
     assert codes(src.diagnostics) == ["file-too-large"] and "200,000,000 bytes" in src.diagnostics[0].message
     assert peak < 3 * MAX_FILE_BYTES
+
+
+def test_trojan_source_bidi_controls_are_refused_where_they_are(tmp_path) -> None:
+    text = (
+        HEAD.replace("title: t", "title: 'Safe \u202etxt.exe\u202c title'")
+        + "summary: 'ok \u2067x\u2069 ok, a summary long enough'\n"
+    )
+    data, diags = read_record(write(tmp_path, text), "w.yaml", "paper")
+    assert data is None
+    found = [(d.code, d.line, d.col) for d in diags]
+    assert found == [
+        ("bidi-control", 3, 14),
+        ("bidi-control", 3, 22),
+        ("bidi-control", 6, 14),
+        ("bidi-control", 6, 16),
+    ]
+    assert "U+202E (right-to-left override)" in diags[0].message
+
+
+def test_joiners_and_right_to_left_marks_stay_allowed(tmp_path) -> None:
+    text = HEAD.replace(
+        "title: t", "title: 'Family 👨\u200d👩\u200d👧 and \u200fשלום\u200e and zero\u200bwidth'"
+    )
+    data, diags = read_record(write(tmp_path, text), "w.yaml", "paper")
+    assert not diags and data is not None and "\u200b" in data["title"]
+
+
+def test_contributed_text_cannot_start_a_new_line_in_a_log(tmp_path) -> None:
+    # A key holding a newline and a GitHub workflow command: printed as an escape on the diagnostic's own line.
+    text = HEAD + '"bad\\n::error file=README.md::spoofed\\u202e": 1\n'
+    _, diags = read_record(write(tmp_path, text), "w.yaml", "paper")
+    (unknown,) = [d for d in diags if d.code == "unknown-field"]
+    rendered = unknown.to_text()
+    assert all(not line.startswith("::") for line in rendered.splitlines())
+    assert "bad\\n::error" in rendered and "\\u202e" in rendered and "\u202e" not in rendered
+    assert "\n" not in unknown.to_github()

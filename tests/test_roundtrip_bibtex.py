@@ -6,7 +6,6 @@ import os
 import re
 
 import pytest
-
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
@@ -15,7 +14,6 @@ from aligncat.export.bibtex import record_to_bibtex
 from aligncat.importers.bibtex import parse_bibtex
 from aligncat.model import record_from_dict
 from aligncat.schema import validator_for
-from aligncat.source import SourceFile
 
 FUZZ = settings(
     max_examples=int(os.environ.get("ALIGNCAT_FUZZ_EXAMPLES", "150")),
@@ -27,8 +25,11 @@ FUZZ = settings(
 # Characters that mean something to BibTeX or LaTeX, plus text that is not ASCII, plus plain letters.
 SPECIALS = "{}\\&%$#_~^\"'`@,=()[]<>-!?/|*+.:;"
 WORDS = st.text(alphabet=st.sampled_from(list("abcXYZéüßΩ中🙂") + list(SPECIALS)), min_size=1, max_size=12)
-PHRASE = st.lists(WORDS | st.sampled_from(["and", "AND", "GPT-4", "{GPT}", "}{", "\\par", "--", "``", "$x^2$"]),
-                  min_size=1, max_size=8).map(" ".join)
+PHRASE = st.lists(
+    WORDS | st.sampled_from(["and", "AND", "GPT-4", "{GPT}", "}{", "\\par", "--", "``", "$x^2$"]),
+    min_size=1,
+    max_size=8,
+).map(" ".join)
 
 
 def _fold(text: str) -> str:
@@ -42,9 +43,16 @@ def records(draw):
     if draw(st.booleans()) or not authors:
         authors.append({"literal": draw(PHRASE)})
     year = draw(st.integers(1900, 2030))
-    data = {"id": "x2020-round", "kind": draw(st.sampled_from(["paper", "dataset", "benchmark"])),
-            "title": draw(PHRASE), "authors": authors, "year": year, "categories": ["c"],
-            "summary": "A summary of the work.", "added": "2026-01-01"}
+    data = {
+        "id": "x2020-round",
+        "kind": draw(st.sampled_from(["paper", "dataset", "benchmark"])),
+        "title": draw(PHRASE),
+        "authors": authors,
+        "year": year,
+        "categories": ["c"],
+        "summary": "A summary of the work.",
+        "added": "2026-01-01",
+    }
     if draw(st.booleans()):
         data["date"] = f"{year}-{draw(st.integers(1, 12)):02d}"
     if draw(st.booleans()):
@@ -60,8 +68,12 @@ def records(draw):
     if ids:
         data["identifiers"] = ids
     if draw(st.booleans()):
-        data["links"] = [{"type": "paper", "url": "https://example.org/" + draw(
-            st.text(alphabet="abc{}%_()-?=&#~", max_size=10))}]
+        data["links"] = [
+            {
+                "type": "paper",
+                "url": "https://example.org/" + draw(st.text(alphabet="abc{}%_()-?=&#~", max_size=10)),
+            }
+        ]
     return data
 
 
@@ -114,21 +126,38 @@ def test_bibtex_export_then_import_reproduces_every_field(data) -> None:
 
 
 def test_a_title_cannot_close_the_entry_and_start_another() -> None:
-    data = {"id": "x2020-round", "kind": "paper", "authors": [{"literal": "L"}], "year": 2020,
-            "categories": ["c"], "summary": "A summary of the work.", "added": "2026-01-01",
-            "title": "A}, author = {Mallory}, note = {x} } @misc{evil, title={pwned"}
+    data = {
+        "id": "x2020-round",
+        "kind": "paper",
+        "authors": [{"literal": "L"}],
+        "year": 2020,
+        "categories": ["c"],
+        "summary": "A summary of the work.",
+        "added": "2026-01-01",
+        "title": "A}, author = {Mallory}, note = {x} } @misc{evil, title={pwned",
+    }
     text = record_to_bibtex(record_from_dict(data, "papers/x.yaml"))
     entries = parse_bibtex(text, "export.bib")
     assert [e.data["title"] for e in entries] == [data["title"]]
     assert entries[0].data["authors"] == [{"literal": "L"}]
 
 
-@pytest.mark.xfail(strict=True, reason="bibtexparser drops a backslash command that starts a co-author's name; "
-                   "the exporter should brace such a family name (export/bibtex.py _name_part)")
+@pytest.mark.xfail(
+    strict=True,
+    reason="bibtexparser drops a backslash command that starts a co-author's name; "
+    "the exporter should brace such a family name (export/bibtex.py _name_part)",
+)
 def test_a_co_author_whose_name_starts_with_a_latex_special_survives() -> None:
-    data = {"id": "x2020-round", "kind": "paper", "year": 2020, "categories": ["c"], "title": "T",
-            "summary": "A summary of the work.", "added": "2026-01-01",
-            "authors": [{"family": "First", "given": "A"}, {"family": "&Co", "given": "B"}]}
+    data = {
+        "id": "x2020-round",
+        "kind": "paper",
+        "year": 2020,
+        "categories": ["c"],
+        "title": "T",
+        "summary": "A summary of the work.",
+        "added": "2026-01-01",
+        "authors": [{"family": "First", "given": "A"}, {"family": "&Co", "given": "B"}],
+    }
     text = record_to_bibtex(record_from_dict(data, "papers/x.yaml"))
     (entry,) = parse_bibtex(text, "export.bib")
     assert entry.data["authors"] == data["authors"], text

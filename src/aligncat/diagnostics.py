@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from enum import Enum
@@ -40,9 +41,10 @@ class Diagnostic:
 
     def to_text(self) -> str:
         pointer = f" {self.pointer}" if self.pointer else ""
-        text = f"{self.location()}: {self.severity.value}[{self.code}]{pointer}: {self.message}"
+        text = (f"{visible(self.location())}: {self.severity.value}[{self.code}]{visible(pointer)}: "
+                f"{visible(self.message)}")
         if self.hint:
-            text += f"\n    hint: {self.hint}"
+            text += f"\n    hint: {visible(self.hint)}"
         return text
 
     def to_github(self) -> str:
@@ -69,6 +71,16 @@ class Diagnostic:
         d = asdict(self)
         d["severity"] = self.severity.value
         return d
+
+
+# Control characters (a newline would start a new line in a CI log, where `::error::` is a workflow command) and
+# bidirectional-text controls (which reorder what a reader sees) in contributed text are shown as escapes.
+_INVISIBLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029\n]")
+
+
+def visible(text: str) -> str:
+    """Text with control and bidi characters written as escapes (\\n, \\u202e), safe for one terminal line."""
+    return _INVISIBLE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
 
 
 def sort_key(d: Diagnostic) -> tuple:

@@ -37,6 +37,8 @@ SOURCE_CODES = {
     "bom": "the file starts with a UTF-8 byte-order mark",
     "encoding": "the file is not valid UTF-8",
     "tab": "a tab character (YAML indentation must use spaces)",
+    "bidi-control": "an invisible character that reorders text (U+202A-U+202E, U+2066-U+2069): what reviewers see "
+                    "is not what the file says",
     "empty-file": "the file holds no data",
     "yaml-syntax": "the file is not valid YAML",
     "duplicate-key": "a mapping has the same key twice (YAML readers silently keep the last)",
@@ -276,6 +278,14 @@ def _line_col(text_bytes: bytes, offset: int) -> tuple[int, int]:
 
 
 _ANCHOR_OR_ALIAS = re.compile(r"[&*]")
+# The Trojan Source characters (CVE-2021-42574): embeddings, overrides and isolates. Marks (U+200E/F) and joiners
+# stay allowed, since right-to-left names and emoji need them.
+_BIDI_NAMES = {"\u202a": "left-to-right embedding", "\u202b": "right-to-left embedding",
+               "\u202c": "pop directional formatting", "\u202d": "left-to-right override",
+               "\u202e": "right-to-left override", "\u2066": "left-to-right isolate",
+               "\u2067": "right-to-left isolate", "\u2068": "first strong isolate",
+               "\u2069": "pop directional isolate"}
+_BIDI_CONTROL = re.compile("[" + "".join(_BIDI_NAMES) + "]")
 
 
 def _report_too_deep(src: SourceFile, max_depth: int, mark: yaml.Mark | None) -> None:
@@ -362,6 +372,15 @@ def read_yaml(path: Path, display: str | None = None, *, max_bytes: int = MAX_FI
                     break
                 src.diag("tab", "tab character", "indent with spaces and write tabs inside text as spaces",
                          line=n, col=line_text.index("\t") + 1)
+    for match in _BIDI_CONTROL.finditer(text):
+        if sum(d.code == "bidi-control" for d in src.diagnostics) >= MAX_REPORTED_PER_RULE:
+            break
+        start = match.start()
+        line = text.count("\n", 0, start) + 1
+        col = start - (text.rfind("\n", 0, start) + 1) + 1
+        src.diag("bidi-control", f"invisible bidirectional-text control U+{ord(match.group()):04X} "
+                 f"({_BIDI_NAMES[match.group()]})", "delete it: it makes the text display in a different order "
+                 "than it is stored, so a reviewer cannot see what the record really says", line=line, col=col)
     if not text.strip() or all(not ln.strip() or ln.lstrip().startswith("#") for ln in text.splitlines()):
         src.diag("empty-file", "the file is empty", "write the record's fields, or delete the file", line=1, col=1)
         return src
