@@ -12,7 +12,7 @@ from pathlib import Path
 from types import MappingProxyType
 
 from .diagnostics import Diagnostic, Severity
-from .model import (ALL_KINDS, CatalogInfo, Record, Relation, Tag, Taxonomy, kind_folder, record_from_dict)
+from .model import ALL_KINDS, CatalogInfo, Record, Relation, Tag, Taxonomy, kind_folder, record_from_dict
 from .schema import validator_for
 from .source import SourceFile, read_yaml
 

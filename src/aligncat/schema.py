@@ -12,8 +12,8 @@ import difflib
 import json
 import re
 from functools import cache
-from itertools import islice
 from importlib import resources
+from itertools import islice
 from typing import Any
 
 import jsonschema
