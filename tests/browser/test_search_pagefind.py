@@ -60,7 +60,9 @@ def test_kind_filter_narrows_results(page, pagefind_server) -> None:
     page.locator(".pagefind-ui__result-link").first.wait_for(timeout=SEARCH_TIMEOUT_MS)
     page.get_by_label("dataset", exact=False).first.check()
     page.wait_for_function(
-        "document.querySelectorAll('.pagefind-ui__result-link').length === 2", timeout=SEARCH_TIMEOUT_MS
+        # A function, not a bare expression: Playwright evaluates bare expressions with eval, which the site's
+        # Content Security Policy refuses (microsoft/playwright#7395).
+        "() => document.querySelectorAll('.pagefind-ui__result-link').length === 2", timeout=SEARCH_TIMEOUT_MS
     )
     titles = page.locator(".pagefind-ui__result-link").all_inner_texts()
     assert sorted(titles) == sorted(["ToyInst, a Toy Instruction Dataset", "ToyInst 2, Translated"]), titles
