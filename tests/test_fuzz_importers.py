@@ -156,5 +156,5 @@ def test_bibtex_import_of_a_huge_unbalanced_entry_is_fast() -> None:
 )
 def test_markdown_import_of_a_long_line_is_linear() -> None:
     start = time.perf_counter()
-    parse_markdown("- [A title here](https://x.org) - " + " " * 40_000 + "x")
-    assert time.perf_counter() - start < 2
+    parse_markdown("- [A title here](https://x.org) - " + " " * 12_000 + "x")  # ~1.3 s now; linear is ~1 ms
+    assert time.perf_counter() - start < 0.3
