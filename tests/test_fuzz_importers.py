@@ -158,3 +158,14 @@ def test_markdown_import_of_a_long_line_is_linear() -> None:
     start = time.perf_counter()
     parse_markdown("- [A title here](https://x.org) - " + " " * 12_000 + "x")  # ~1.3 s now; linear is ~1 ms
     assert time.perf_counter() - start < 0.3
+
+
+def test_an_entry_a_middleware_cannot_handle_is_reported_not_dropped() -> None:
+    # bibtexparser turns an entry whose author list it cannot split into a MiddlewareErrorBlock; it used to vanish.
+    text = (
+        "@article{a, title={Real Paper}, author = {Doe, John and Roe,}, year={2020}}\n"
+        "@article{b, title={Other}, author={X, Y}, year={2021}}\n"
+    )
+    entries = parse_bibtex(text, "x.bib")
+    assert [e.source for e in entries] == ["x.bib:1", "x.bib:2 (b)"]
+    assert entries[0].data is None and "Trailing comma" in entries[0].reason

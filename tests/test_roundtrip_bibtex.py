@@ -81,10 +81,17 @@ def _url_encoded(url: str) -> str:
     return url.replace("{", "%7B").replace("}", "%7D").replace(" ", "%20")
 
 
-# escape_latex writes these as a command (\&, \textbraceleft{}, ...): a co-author's name that starts with one is
-# cut by bibtexparser 2.x (split_multiple_persons_names skips the character after a backslash where the next name
-# starts, so '... and \&x' loses '\&'). Tested on its own below, as a known bug.
+# escape_latex writes these as a command (\&, \textbraceleft{}, ...). bibtexparser 2.x's author splitting mangles
+# a command right next to ' and ': '... and \&x' loses '\&', 'A, B \& and C' loses '\&' or the whole entry
+# (then reported as unusable, not lost). Tested on its own below, as a known bug; the property avoids it.
 LEADING_COMMAND = tuple("\\{}$~^&%#_")
+
+
+def _touches_and(authors: list[dict]) -> bool:
+    """True when a special character would sit next to an ' and ' between two authors."""
+    before = [a.get("given") or a.get("family") or "" for a in authors[:-1]]
+    after = [a.get("family", "") for a in authors[1:]]
+    return any(t.endswith(LEADING_COMMAND) for t in before) or any(t.startswith(LEADING_COMMAND) for t in after)
 
 
 def _schema_valid(data: dict) -> bool:
@@ -96,7 +103,7 @@ def _schema_valid(data: dict) -> bool:
 def test_bibtex_export_then_import_reproduces_every_field(data) -> None:
     assume(all(_fold(v) == v for v in (data["title"], data.get("venue", "x"))))
     assume(_schema_valid(data))
-    assume(not any(a.get("family", "").startswith(LEADING_COMMAND) for a in data["authors"][1:]))
+    assume(not _touches_and(data["authors"]))
     record = record_from_dict(data, "papers/x.yaml")
     text = record_to_bibtex(record)
     entries = parse_bibtex(text, "export.bib", kind=data["kind"])

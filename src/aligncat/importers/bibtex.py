@@ -9,6 +9,7 @@ from typing import Any
 import bibtexparser
 from bibtexparser import middlewares as mw
 from bibtexparser.model import Entry as BibEntry
+from bibtexparser.model import MiddlewareErrorBlock, ParsingFailedBlock
 
 from ..checks import strip_tracking
 from .common import Entry, arxiv_from, today
@@ -67,7 +68,9 @@ def parse_bibtex(text: str, source_name: str, *, kind: str = "paper") -> list[En
         where = f"{source_name}:{(block.start_line or 0) + 1}"
         if isinstance(block, BibEntry):
             entries.append(_entry(block, where, kind))
-        elif type(block).__name__.endswith("FailedBlock") or "Failed" in type(block).__name__:
+        elif isinstance(block, (ParsingFailedBlock, MiddlewareErrorBlock)):
+            # Parsing failures (duplicate keys included) and MiddlewareErrorBlock (a middleware, e.g. the name
+            # splitter, could not handle the entry): every one is reported, none silently dropped.
             entries.append(Entry(where, None, reason=_failure_reason(block)))
     return entries
 
