@@ -47,6 +47,10 @@ def test_query_shows_records_with_filters_and_opens_the_record(page, pagefind_se
     titles = page.locator(".pagefind-ui__result-link").all_inner_texts()
     assert any("Beta" in t for t in titles), titles
     assert all("¶" not in t for t in titles)  # heading permalinks are not indexed
+    # Pagefind UI draws the filter panel after the first results, once it has loaded the filter index: wait for it.
+    page.wait_for_function(
+        "() => document.querySelectorAll('.pagefind-ui__filter-name').length >= 3", timeout=SEARCH_TIMEOUT_MS
+    )
     filters = page.locator(".pagefind-ui__filter-name").all_inner_texts()
     assert {"Kind", "Year", "Goal level"} <= {f.strip().capitalize() for f in filters}, filters
     page.locator(".pagefind-ui__result-link", has_text="Beta").first.click()
