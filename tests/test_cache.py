@@ -108,7 +108,7 @@ def test_cache_lives_under_xdg_cache_home(catalog: Path, tmp_path: Path, monkeyp
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
     result = CliRunner().invoke(main, ["validate", str(catalog)])
     assert result.exit_code == 0, result.output
-    assert list((tmp_path / "xdg" / "aligncat").glob("records-*.json"))
+    assert list((tmp_path / "xdg" / "aligncat").glob("validate-*.bin"))
 
 
 def test_no_cache_flag_neither_reads_nor_writes_the_cache(catalog: Path, tmp_path: Path, monkeypatch) -> None:
@@ -117,7 +117,7 @@ def test_no_cache_flag_neither_reads_nor_writes_the_cache(catalog: Path, tmp_pat
     assert result.exit_code == 0, result.output
     assert not (tmp_path / "xdg").exists()
     CliRunner().invoke(main, ["validate", str(catalog)])
-    (cache_file,) = (tmp_path / "xdg" / "aligncat").glob("records-*.json")
+    (cache_file,) = (tmp_path / "xdg" / "aligncat").glob("validate-*.bin")
     # A poisoned cache that still passes its checksum would change the result; --no-cache must not look at it.
     path = catalog / "papers" / "beta2020-method.yaml"
     path.write_text(path.read_text().replace("year: 2020", "year: twenty"))

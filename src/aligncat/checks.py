@@ -1,18 +1,59 @@
-"""Checks stage: named cross-record rules over a loaded Catalog, each yielding diagnostics with a fix."""
+"""Checks stage: named cross-record rules over a catalog's records (as RecordFacts), each yielding diagnostics with a
+fix."""
 
 from __future__ import annotations
 
 import difflib
 import re
-import unicodedata
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from .diagnostics import Diagnostic, Severity
-from .load import CATALOG_FILE, TAXONOMY_FILE, Catalog, diagnostic_at, normalise_identifier
+from .load import CATALOG_FILE, TAXONOMY_FILE, Catalog, diagnostic_at
+from .model import CatalogInfo, RecordFacts, Taxonomy, normalise_title  # noqa: F401  (normalise_title: API)
 
-Check = Callable[[Catalog], Iterable[Diagnostic]]
+
+@dataclass
+class CatalogFacts:
+    """What the cross-record rules see: the catalog's settings and, per valid record, its RecordFacts (by id).
+
+    `aligncat validate` builds it straight from the files (or the cache) without frozen records;
+    `CatalogFacts.of(catalog)` gives the same for a loaded Catalog, so both run the very same rules.
+    """
+
+    root: Path
+    info: CatalogInfo
+    taxonomy: Taxonomy
+    tags: Mapping[str, Any]
+    records: dict[str, RecordFacts]  # sorted by id
+
+    @cached_property
+    def by_kind(self) -> dict[str, tuple[RecordFacts, ...]]:
+        by_kind: dict[str, list[RecordFacts]] = {}
+        for r in self.records.values():
+            by_kind.setdefault(r.kind, []).append(r)
+        return {k: tuple(v) for k, v in by_kind.items()}
+
+    @cached_property
+    def incoming_ids(self) -> dict[str, list[str]]:
+        """target -> ids of the records that relate to it (once per relation), in id order."""
+        incoming: dict[str, list[str]] = {}
+        for r in self.records.values():
+            for _, target in r.relations:
+                incoming.setdefault(target, []).append(r.id)
+        return incoming
+
+    @classmethod
+    def of(cls, catalog: Catalog) -> CatalogFacts:
+        records = {k: RecordFacts.from_record(r) for k, r in catalog.records.items()}
+        return cls(catalog.root, catalog.info, catalog.taxonomy, catalog.tags, records)
+
+
+Check = Callable[[CatalogFacts], Iterable[Diagnostic]]
 
 
 @dataclass(frozen=True)
@@ -36,15 +77,16 @@ def rule(code: str, severity: Severity = Severity.ERROR) -> Callable[[Check], Ch
     return register
 
 
-def run_checks(catalog: Catalog, only: Iterable[str] | None = None) -> list[Diagnostic]:
+def run_checks(catalog: Catalog | CatalogFacts, only: Iterable[str] | None = None) -> list[Diagnostic]:
     """Run every registered rule (or those named in `only`) and return their diagnostics."""
     from . import graph  # noqa: F401  (registers the graph rules)
 
+    facts = catalog if isinstance(catalog, CatalogFacts) else CatalogFacts.of(catalog)
     wanted = set(only) if only is not None else None
     out: list[Diagnostic] = []
     for code, r in RULES.items():
         if wanted is None or code in wanted:
-            out.extend(r.check(catalog))
+            out.extend(r.check(facts))
     return out
 
 
@@ -75,7 +117,7 @@ def codes_markdown() -> str:
     return "\n".join(lines) + "\n"
 
 
-def _at(catalog: Catalog, path: str, pointer: str, code: str, message: str, hint: str = "", *, key: bool = False,
+def _at(catalog: CatalogFacts, path: str, pointer: str, code: str, message: str, hint: str = "", *, key: bool = False,
         severity: Severity = Severity.ERROR) -> Diagnostic:
     return diagnostic_at(catalog.root, path, pointer, code, message, hint, key=key, severity=severity)
 
@@ -86,41 +128,42 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str:
 
 
 @rule("dangling-ref")
-def check_references(catalog: Catalog) -> Iterator[Diagnostic]:
+def check_references(catalog: CatalogFacts) -> Iterator[Diagnostic]:
     """Every relation points at a record that exists."""
-    for r in catalog.records.values():
-        for i, rel in enumerate(r.relations):
-            if rel.target not in catalog.records:
-                hint = did_you_mean(rel.target, catalog.records) or "check the id, or add a record for that work"
-                yield _at(catalog, r.path, f"/relations/{i}/target", "dangling-ref",
-                          f"no record '{rel.target}'", hint)
+    records = catalog.records
+    for r in records.values():
+        for i, (_, target) in enumerate(r.relations):
+            if target not in records:
+                hint = did_you_mean(target, records) or "check the id, or add a record for that work"
+                yield _at(catalog, r.path, f"/relations/{i}/target", "dangling-ref", f"no record '{target}'", hint)
 
 
 @rule("self-relation")
-def check_self_relations(catalog: Catalog) -> Iterator[Diagnostic]:
+def check_self_relations(catalog: CatalogFacts) -> Iterator[Diagnostic]:
     """No record relates to itself."""
     for r in catalog.records.values():
-        for i, rel in enumerate(r.relations):
-            if rel.target == r.id:
+        for i, (rtype, target) in enumerate(r.relations):
+            if target == r.id:
                 yield _at(catalog, r.path, f"/relations/{i}/target", "self-relation",
-                          f"'{r.id}' {rel.type} itself", "point the relation at another record, or remove it")
+                          f"'{r.id}' {rtype} itself", "point the relation at another record, or remove it")
 
 
 @rule("duplicate-relation", Severity.WARNING)
-def check_repeated_relations(catalog: Catalog) -> Iterator[Diagnostic]:
+def check_repeated_relations(catalog: CatalogFacts) -> Iterator[Diagnostic]:
     """A relation of one type to one target is stated once."""
     for r in catalog.records.values():
+        if len(set(r.relations)) == len(r.relations):
+            continue
         seen: set[tuple[str, str]] = set()
         for i, rel in enumerate(r.relations):
-            if (rel.type, rel.target) in seen:
+            if rel in seen:
                 yield _at(catalog, r.path, f"/relations/{i}", "duplicate-relation",
-                          f"'{rel.type} {rel.target}' is stated twice", "remove the repeat",
-                          severity=Severity.WARNING)
-            seen.add((rel.type, rel.target))
+                          f"'{rel[0]} {rel[1]}' is stated twice", "remove the repeat", severity=Severity.WARNING)
+            seen.add(rel)
 
 
 @rule("unknown-category")
-def check_categories(catalog: Catalog) -> Iterator[Diagnostic]:
+def check_categories(catalog: CatalogFacts) -> Iterator[Diagnostic]:
     """Records name only categories that exist in taxonomy.yaml."""
     known = catalog.taxonomy.categories
     for r in catalog.records.values():
@@ -131,7 +174,7 @@ def check_categories(catalog: Catalog) -> Iterator[Diagnostic]:
 
 
 @rule("unknown-tag")
-def check_tags(catalog: Catalog) -> Iterator[Diagnostic]:
+def check_tags(catalog: CatalogFacts) -> Iterator[Diagnostic]:
     """Records use only tags from the controlled vocabulary."""
     for r in catalog.records.values():
         for i, t in enumerate(r.tags):
@@ -141,32 +184,22 @@ def check_tags(catalog: Catalog) -> Iterator[Diagnostic]:
 
 
 @rule("unknown-goal-level")
-def check_goal_levels(catalog: Catalog) -> Iterator[Diagnostic]:
+def check_goal_levels(catalog: CatalogFacts) -> Iterator[Diagnostic]:
     """A benchmark's goal_level is one of the taxonomy's goal levels."""
     levels = [g.id for g in catalog.taxonomy.goal_levels]
     for r in catalog.by_kind.get("benchmark", ()):
-        info = getattr(r, "benchmark", None)
-        if info is not None and info.goal_level and info.goal_level not in levels:
-            hint = did_you_mean(info.goal_level, levels) or "choose one of: " + ", ".join(levels)
+        if r.goal_level and r.goal_level not in levels:
+            hint = did_you_mean(r.goal_level, levels) or "choose one of: " + ", ".join(levels)
             yield _at(catalog, r.path, "/benchmark/goal_level", "unknown-goal-level",
-                      f"no goal level '{info.goal_level}'", hint)
-
-
-def normalise_title(title: str) -> str:
-    """Lowercase letters and digits only, accents removed: how two spellings of one title compare."""
-    text = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode().lower()
-    return re.sub(r"[^a-z0-9]+", " ", text).strip()
+                      f"no goal level '{r.goal_level}'", hint)
 
 
 @rule("duplicate-work")
-def check_duplicate_works(catalog: Catalog) -> Iterator[Diagnostic]:
+def check_duplicate_works(catalog: CatalogFacts) -> Iterator[Diagnostic]:
     """No two records describe the same work (same arXiv id, DOI or ACL id, or the same normalised title)."""
     seen: dict[tuple[str, str], str] = {}
     for r in catalog.records.values():  # in id order, so the later id is the one reported
-        keys = [(f"identifiers/{s}", normalise_identifier(s, v)) for s, v in r.identifiers if s in
-                ("arxiv", "doi", "acl", "isbn")]
-        keys.append(("title", normalise_title(r.title)))
-        for what, value in keys:
+        for what, value in r.work_keys:  # normalised identifiers (arxiv, doi, acl, isbn), then the title
             first = seen.get((what, value))
             if first is not None and first != r.id:
                 name = what.split("/")[-1]
@@ -190,20 +223,21 @@ def strip_tracking(url: str) -> str:
 
 
 @rule("tracking-link")
-def check_links(catalog: Catalog) -> Iterator[Diagnostic]:
+def check_links(catalog: CatalogFacts) -> Iterator[Diagnostic]:
     """Links carry no tracking parameters (utm_*, fbclid, trk, mc_cid, ...)."""
     for r in catalog.records.values():
-        for i, link in enumerate(r.links):
-            params = [k for k, _ in parse_qsl(urlsplit(link.url).query, keep_blank_values=True)
+        for i, url in enumerate(r.link_urls):
+            if "?" not in url:
+                continue  # no query, no parameters
+            params = [k for k, _ in parse_qsl(urlsplit(url).query, keep_blank_values=True)
                       if TRACKING_PARAMS.match(k)]
             if params:
                 yield _at(catalog, r.path, f"/links/{i}/url", "tracking-link",
-                          f"the link carries tracking parameters: {', '.join(params)}",
-                          f"use {strip_tracking(link.url)}")
+                          f"the link carries tracking parameters: {', '.join(params)}", f"use {strip_tracking(url)}")
 
 
 @rule("taxonomy-ref")
-def check_taxonomy(catalog: Catalog) -> Iterator[Diagnostic]:
+def check_taxonomy(catalog: CatalogFacts) -> Iterator[Diagnostic]:
     """The taxonomy's own references hold: unique ids, known perspectives and goal levels, maps_to the primary tree."""
     tax = catalog.taxonomy
     if not tax.schemes:
@@ -236,7 +270,7 @@ def check_taxonomy(catalog: Catalog) -> Iterator[Diagnostic]:
     yield from _repeated_category_ids(catalog)
 
 
-def _repeated_category_ids(catalog: Catalog) -> Iterator[Diagnostic]:
+def _repeated_category_ids(catalog: CatalogFacts) -> Iterator[Diagnostic]:
     from .load import _reread
 
     src = _reread(catalog.root / TAXONOMY_FILE, TAXONOMY_FILE)
@@ -253,7 +287,7 @@ def _repeated_category_ids(catalog: Catalog) -> Iterator[Diagnostic]:
 
 
 @rule("unknown-survey")
-def check_survey(catalog: Catalog) -> Iterator[Diagnostic]:
+def check_survey(catalog: CatalogFacts) -> Iterator[Diagnostic]:
     """The survey named in catalog.yaml is a record of the catalog."""
     sid = catalog.info.survey
     if sid and sid not in catalog.records:
@@ -262,16 +296,16 @@ def check_survey(catalog: Catalog) -> Iterator[Diagnostic]:
 
 
 @rule("missing-summary", Severity.WARNING)
-def check_summaries(catalog: Catalog) -> Iterator[Diagnostic]:
+def check_summaries(catalog: CatalogFacts) -> Iterator[Diagnostic]:
     """Every record has a summary in our own words."""
     for r in catalog.records.values():
-        if not r.summary:
+        if not r.has_summary:
             yield _at(catalog, r.path, "", "missing-summary", "the record has no summary",
                       "add 'summary:' with one to three sentences in your own words", severity=Severity.WARNING)
 
 
 @rule("uncategorised", Severity.WARNING)
-def check_uncategorised(catalog: Catalog) -> Iterator[Diagnostic]:
+def check_uncategorised(catalog: CatalogFacts) -> Iterator[Diagnostic]:
     """Every record is filed under at least one category (when the catalog has a taxonomy)."""
     if not catalog.taxonomy.categories:
         return

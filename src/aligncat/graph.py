@@ -10,15 +10,29 @@ from collections import Counter, deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import islice
+from typing import TYPE_CHECKING
 
-import networkx as nx
-
-from .checks import _at, did_you_mean, rule
+from .checks import CatalogFacts, _at, did_you_mean, rule
 from .diagnostics import Diagnostic, Severity
 from .load import CATALOG_FILE, Catalog
-from .model import RELATION_TYPES, Record
+from .model import RELATION_TYPES, Record, RecordFacts
+
+if TYPE_CHECKING:
+    import networkx as nx
+else:
+
+    class _Networkx:
+        """networkx, imported on first use: `aligncat validate` runs the graph rules without it (~0.2 s saved)."""
+
+        def __getattr__(self, name: str):
+            import networkx
+
+            return getattr(networkx, name)
+
+    nx = _Networkx()
 
 ORDERED_TYPES: tuple[str, ...] = tuple(name for name, t in RELATION_TYPES.items() if t.ordered)
+_ORDERED = frozenset(ORDERED_TYPES)
 
 
 # --- building ----------------------------------------------------------------------------------------------------
@@ -79,19 +93,53 @@ def _relation_index(record: Record, rel_type: str, target: str) -> int:
 # --- rules -------------------------------------------------------------------------------------------------------
 
 
-def find_ordered_cycles(catalog: Catalog) -> list[list[tuple[str, str, str]]]:
-    """One cycle per knot of ordered relations, as (source, type, target) steps, starting at its smallest id."""
-    # Only the ordered edges, straight from the records: this runs on every load, so it skips build_graph.
+def _ordered_edges(catalog: CatalogFacts) -> dict[tuple[str, str], list[str]]:
+    """The ordered relations between two different records, straight from the facts, in record and file order."""
     types: dict[tuple[str, str], list[str]] = {}
-    for r in catalog.records.values():
-        for rel in r.relations:
-            if rel.type in ORDERED_TYPES and rel.target in catalog.records and rel.target != r.id:
-                types.setdefault((r.id, rel.target), []).append(rel.type)
+    records = catalog.records
+    ordered = _ORDERED
+    for r in records.values():
+        for rtype, target in r.relations:
+            if rtype in ordered and target in records and target != r.id:
+                types.setdefault((r.id, target), []).append(rtype)
+    return types
+
+
+def _acyclic(catalog: CatalogFacts) -> bool:
+    """Whether the ordered relations form no cycle: Kahn's algorithm, linear, in plain Python (networkx is imported
+    only to explain a cycle that exists)."""
+    records = catalog.records
+    ordered = _ORDERED
+    succ: dict[str, list[str]] = {}
+    indeg = dict.fromkeys(records, 0)
+    for rid, r in records.items():
+        out = [t for rtype, t in r.relations if rtype in ordered and t in records and t != rid]
+        if out:
+            succ[rid] = out
+            for t in out:
+                indeg[t] += 1
+    ready = [n for n, k in indeg.items() if k == 0]
+    done = 0
+    while ready:
+        n = ready.pop()
+        done += 1
+        for m in succ.get(n, ()):
+            indeg[m] -= 1
+            if indeg[m] == 0:
+                ready.append(m)
+    return done == len(indeg)
+
+
+def find_ordered_cycles(catalog: Catalog | CatalogFacts) -> list[list[tuple[str, str, str]]]:
+    """One cycle per knot of ordered relations, as (source, type, target) steps, starting at its smallest id."""
+    facts = catalog if isinstance(catalog, CatalogFacts) else CatalogFacts.of(catalog)
+    # Detect with a linear algorithm first (this runs on every validate); networkx's find_cycle is slow on large
+    # acyclic graphs, so it only explains each strongly connected knot of a graph known to have one.
+    if _acyclic(facts):
+        return []
+    types = _ordered_edges(facts)
     g = nx.DiGraph()
     g.add_edges_from((u, v, {"types": t}) for (u, v), t in types.items())
-    # find_cycle is slow on large acyclic graphs: check acyclicity first, then explain each strongly connected knot.
-    if nx.is_directed_acyclic_graph(g):
-        return []
     cycles = []
     for comp in sorted(nx.strongly_connected_components(g), key=min):
         if len(comp) < 2:
@@ -105,8 +153,13 @@ def find_ordered_cycles(catalog: Catalog) -> list[list[tuple[str, str, str]]]:
     return cycles
 
 
+def _relation_index(record: Record | RecordFacts, rel_type: str, target: str) -> int:
+    pairs = record.relations if isinstance(record, RecordFacts) else [(x.type, x.target) for x in record.relations]
+    return next(i for i, (t, g) in enumerate(pairs) if t == rel_type and g == target)
+
+
 @rule("graph-cycle")
-def check_ordered_cycles(catalog: Catalog) -> Iterator[Diagnostic]:
+def check_ordered_cycles(catalog: CatalogFacts) -> Iterator[Diagnostic]:
     """Relations that imply order (builds_on, extends, derived_from) form no cycle."""
     names = ", ".join(ORDERED_TYPES)
     for cycle in find_ordered_cycles(catalog):
@@ -125,35 +178,39 @@ def check_ordered_cycles(catalog: Catalog) -> Iterator[Diagnostic]:
 
 
 @rule("time-order")
-def check_time_order(catalog: Catalog) -> Iterator[Diagnostic]:
+def check_time_order(catalog: CatalogFacts) -> Iterator[Diagnostic]:
     """No record builds on, extends or derives from a work of a later year (beyond catalog.yaml's tolerance)."""
     tolerance = catalog.info.time_order_tolerance
-    for r in catalog.records.values():
-        for i, rel in enumerate(r.relations):
-            rtype = RELATION_TYPES.get(rel.type)
-            target = catalog.records.get(rel.target)
-            if rtype is None or not rtype.ordered or target is None:
+    records = catalog.records
+    ordered = _ORDERED
+    for r in records.values():
+        latest = r.year + tolerance
+        for i, (rtype, target_id) in enumerate(r.relations):
+            if rtype not in ordered:
                 continue
-            if target.year > r.year + tolerance:
-                yield _at(
-                    catalog,
-                    r.path,
-                    f"/relations/{i}/target",
-                    "time-order",
-                    f"'{r.id}' ({r.year}) {rtype.label} '{target.id}' ({target.year}), a later work",
-                    f"check both years; if the order is right, use a relation without order (uses, "
-                    f"alternative_to); a preprint published earlier may need 'time_order_tolerance' in "
-                    f"{CATALOG_FILE} (now {tolerance} year{'s' * (tolerance != 1)})",
-                )
+            target = records.get(target_id)
+            if target is None or target.year <= latest:
+                continue
+            yield _at(
+                catalog,
+                r.path,
+                f"/relations/{i}/target",
+                "time-order",
+                f"'{r.id}' ({r.year}) {RELATION_TYPES[rtype].label} '{target.id}' ({target.year}), a later work",
+                f"check both years; if the order is right, use a relation without order (uses, "
+                f"alternative_to); a preprint published earlier may need 'time_order_tolerance' in "
+                f"{CATALOG_FILE} (now {tolerance} year{'s' * (tolerance != 1)})",
+            )
 
 
 @rule("relation-kind")
-def check_relation_kinds(catalog: Catalog) -> Iterator[Diagnostic]:
+def check_relation_kinds(catalog: CatalogFacts) -> Iterator[Diagnostic]:
     """A relation's type fits the kinds of its ends (a dataset does not evaluate on a paper)."""
-    for r in catalog.records.values():
-        for i, rel in enumerate(r.relations):
-            rtype = RELATION_TYPES.get(rel.type)
-            target = catalog.records.get(rel.target)
+    records = catalog.records
+    for r in records.values():
+        for i, (rel_type, target_id) in enumerate(r.relations):
+            rtype = RELATION_TYPES.get(rel_type)
+            target = records.get(target_id)
             if rtype is None or target is None:
                 continue
             if r.kind in rtype.sources and target.kind in rtype.targets:
@@ -162,7 +219,7 @@ def check_relation_kinds(catalog: Catalog) -> Iterator[Diagnostic]:
                 t.name for t in RELATION_TYPES.values() if r.kind in t.sources and target.kind in t.targets
             ]
             hint = (
-                f"'{rel.type}' goes from {' or '.join(rtype.sources)} to {' or '.join(rtype.targets)}; "
+                f"'{rel_type}' goes from {' or '.join(rtype.sources)} to {' or '.join(rtype.targets)}; "
                 f"types that fit {r.kind} -> {target.kind}: {', '.join(fitting)}"
             )
             yield _at(
@@ -170,16 +227,16 @@ def check_relation_kinds(catalog: Catalog) -> Iterator[Diagnostic]:
                 r.path,
                 f"/relations/{i}/type",
                 "relation-kind",
-                f"a {r.kind} cannot '{rel.type}' a {target.kind} ('{target.id}')",
+                f"a {r.kind} cannot '{rel_type}' a {target.kind} ('{target.id}')",
                 hint,
             )
 
 
 @rule("orphan", Severity.WARNING)
-def check_orphans(catalog: Catalog) -> Iterator[Diagnostic]:
+def check_orphans(catalog: CatalogFacts) -> Iterator[Diagnostic]:
     """Every paper relates to some other record, or some record relates to it."""
     for r in catalog.by_kind.get("paper", ()):
-        if not r.relations and not catalog.incoming(r.id) and r.id != catalog.info.survey:
+        if not r.relations and not catalog.incoming_ids.get(r.id) and r.id != catalog.info.survey:
             yield _at(
                 catalog,
                 r.path,
@@ -192,11 +249,12 @@ def check_orphans(catalog: Catalog) -> Iterator[Diagnostic]:
 
 
 @rule("benchmark-without-dataset", Severity.WARNING)
-def check_benchmark_data(catalog: Catalog) -> Iterator[Diagnostic]:
+def check_benchmark_data(catalog: CatalogFacts) -> Iterator[Diagnostic]:
     """Every benchmark is linked to at least one dataset (in either direction)."""
+    records = catalog.records
     for r in catalog.by_kind.get("benchmark", ()):
-        linked = [rel.target for rel in r.relations] + [src.id for src, _ in catalog.incoming(r.id)]
-        if not any(x in catalog.records and catalog.records[x].kind == "dataset" for x in linked):
+        linked = [target for _, target in r.relations] + catalog.incoming_ids.get(r.id, [])
+        if not any(x in records and records[x].kind == "dataset" for x in linked):
             yield _at(
                 catalog,
                 r.path,

@@ -12,7 +12,18 @@ from pathlib import Path
 from types import MappingProxyType
 
 from .diagnostics import Diagnostic, Severity
-from .model import ALL_KINDS, CatalogInfo, Record, Relation, Tag, Taxonomy, kind_folder, record_from_dict
+from .model import (
+    ALL_KINDS,
+    CatalogInfo,
+    Record,
+    RecordFacts,
+    Relation,
+    Tag,
+    Taxonomy,
+    kind_folder,
+    normalise_identifier,
+    record_from_dict,
+)
 from .schema import validator_for
 from .source import SourceFile, read_yaml
 
@@ -148,15 +159,6 @@ class Catalog:
         return not self.errors
 
 
-def normalise_identifier(scheme: str, value: str) -> str:
-    value = value.strip()
-    if scheme == "doi":
-        return value.lower()
-    if scheme == "arxiv":
-        return re.sub(r"v\d+$", "", value.lower())
-    return value.lower()
-
-
 @lru_cache(maxsize=256)
 def _reread(path: Path, display: str) -> SourceFile:
     return read_yaml(path, display)
@@ -195,18 +197,44 @@ def _outside_catalog(rel: str) -> Diagnostic:
                       "that builds the site)")
 
 
-def _catalog_files(root: Path) -> list[tuple[str, ...]]:
-    """Every file under root outside hidden folders, as path parts, in the order sorted(root.rglob('*')) gives."""
-    found: list[tuple[str, ...]] = []
+def _walk(root: Path) -> list[tuple[tuple[str, ...], bool]]:
+    """Every file under root outside hidden folders, as (path parts, is a symbolic link), sorted by parts.
+
+    What os.walk(root, followlinks=True) finds, with os.scandir's entries telling links apart for free: only a
+    linked file can lead out of the catalog (linked folders are checked as they are entered), so only those need
+    the realpath check (five system calls per file otherwise).
+    """
+    found: list[tuple[tuple[str, ...], bool]] = []
     root_real = os.path.realpath(root)
-    for dirpath, dirnames, filenames in os.walk(root, followlinks=True):
-        # Linked folders are followed only when they stay inside the catalog and do not lead back up (a loop).
-        dirnames[:] = [d for d in dirnames if not d.startswith(".") and _safe_folder(root_real, dirpath, d)]
-        rel = os.path.relpath(dirpath, root)
-        prefix = () if rel == os.curdir else tuple(Path(rel).parts)
-        found.extend(prefix + (name,) for name in filenames if not name.startswith("."))
+    stack: list[tuple[str, tuple[str, ...]]] = [(str(root), ())]
+    while stack:
+        dirpath, prefix = stack.pop()
+        try:
+            with os.scandir(dirpath) as it:
+                entries = list(it)
+        except OSError:
+            continue  # as os.walk: an unreadable folder is skipped
+        for entry in entries:
+            name = entry.name
+            if name.startswith("."):
+                continue
+            try:
+                is_dir = entry.is_dir()
+            except OSError:
+                is_dir = False
+            if is_dir:
+                # Linked folders are followed only when they stay inside the catalog and do not lead back up.
+                if _safe_folder(root_real, dirpath, name):
+                    stack.append((os.path.join(dirpath, name), prefix + (name,)))
+            else:
+                found.append((prefix + (name,), entry.is_symlink()))
     found.sort()
     return found
+
+
+def _catalog_files(root: Path) -> list[tuple[str, ...]]:
+    """Every file under root outside hidden folders, as path parts, in the order sorted(root.rglob('*')) gives."""
+    return [parts for parts, _ in _walk(root)]
 
 
 def _safe_folder(root_real: str, dirpath: str, name: str) -> bool:
@@ -218,14 +246,15 @@ def _safe_folder(root_real: str, dirpath: str, name: str) -> bool:
     return inside and not os.path.realpath(dirpath).startswith(real)
 
 
-def _read_document(root: Path, rel: str, schema: str, diags: list[Diagnostic]) -> dict | None:
+def _read_document(root: Path, rel: str, schema: str, diags: list[Diagnostic],
+                   raw: tuple[bytes, int] | None = None) -> dict | None:
     path = root / rel
     if not path.exists():
         return None
     if not _inside(os.path.realpath(root), path):
         diags.append(_outside_catalog(rel))
         return None
-    src = read_yaml(path, rel)
+    src = read_yaml(path, rel, raw=raw)
     if src.data is not None:
         validator_for(schema).validate(src, src.data)
     diags.extend(src.diagnostics)
@@ -236,31 +265,46 @@ def _read_document(root: Path, rel: str, schema: str, diags: list[Diagnostic]) -
 
 def iter_record_files(root: Path, diags: list[Diagnostic]) -> Iterator[tuple[Path, str]]:
     """Every record file with the kind its folder implies; anything else under the root is reported."""
+    for path, _, kind in _record_files(root, diags):
+        yield Path(path), kind
+
+
+def _record_files(root: Path, diags: list[Diagnostic]) -> list[tuple[str, str, str]]:
+    """(path, path in the catalog, kind its folder implies) of every record file, as text (no Path per file)."""
     root_real = os.path.realpath(root)
-    for parts in _catalog_files(root):
+    root_text = str(root)
+    out: list[tuple[str, str, str]] = []
+    for parts, is_link in _walk(root):
         rel = "/".join(parts)
-        path = root.joinpath(*parts)
-        if rel in KNOWN_FILES or path.suffix.lower() not in (".yaml", ".yml"):
+        name = parts[-1]
+        suffix = name[name.rfind("."):] if "." in name.lstrip(".") else ""  # as Path.suffix
+        if rel in KNOWN_FILES or suffix.lower() not in (".yaml", ".yml"):
             continue
-        if not _inside(root_real, path):
+        path = os.path.join(root_text, *parts)
+        if is_link and not _inside(root_real, Path(path)):
             diags.append(_outside_catalog(rel))
             continue
         if len(parts) == 2 and parts[0] in FOLDER_KINDS:
-            if path.suffix == ".yml":
+            if suffix == ".yml":
                 diags.append(Diagnostic(rel, None, None, "", Severity.ERROR, "file-name",
-                                        "record files end in '.yaml'", f"rename it to {path.stem}.yaml"))
+                                        "record files end in '.yaml'", f"rename it to {name[:-len(suffix)]}.yaml"))
                 continue
-            yield path, FOLDER_KINDS[parts[0]]
+            out.append((path, rel, FOLDER_KINDS[parts[0]]))
         else:
             folders = ", ".join(f"{f}/" for f in FOLDER_KINDS)
             diags.append(Diagnostic(rel, None, None, "", Severity.ERROR, "stray-file",
                                     "this YAML file is not in a record folder and will not be read",
                                     f"move it into one of {folders} (one record per file), or remove it"))
+    return out
 
 
-def read_record(path: Path, rel: str, folder_kind: str) -> tuple[dict | None, list[Diagnostic]]:
-    """Read and schema-check one record file: its data if it is valid, and every problem found."""
-    src = read_yaml(path, rel)
+def read_record(path: Path, rel: str, folder_kind: str,
+                raw: tuple[bytes, int] | None = None) -> tuple[dict | None, list[Diagnostic]]:
+    """Read and schema-check one record file: its data if it is valid, and every problem found.
+
+    `raw` is the file's bytes as source.read_bounded returned them, when the caller has read them already.
+    """
+    src = read_yaml(path, rel, raw=raw)
     data = src.data
     if data is None:
         return None, src.diagnostics
@@ -280,7 +324,55 @@ def read_record(path: Path, rel: str, folder_kind: str) -> tuple[dict | None, li
     return data, src.diagnostics
 
 
+def read_facts(path: Path, rel: str, folder_kind: str,
+               raw: tuple[bytes, int] | None = None) -> tuple[RecordFacts | None, list[Diagnostic]]:
+    """read_record for `validate`: the facts the cross-record rules need instead of the whole data."""
+    data, diags = read_record(path, rel, folder_kind, raw)
+    return (None if data is None else RecordFacts.from_dict(data, rel)), diags
+
+
 RecordReader = Callable[[Path, str, str], tuple["dict | None", "list[Diagnostic]"]]
+FactsReader = Callable[[str, str, str], tuple["RecordFacts | None", "list[Diagnostic]"]]  # path as text
+SettingsReader = Callable[[Path, str, str, list[Diagnostic]], "dict | None"]
+
+
+def _no_catalog(root: Path) -> Diagnostic:
+    return Diagnostic(str(root), None, None, "", Severity.ERROR, "no-catalog", "no catalog folder here",
+                      "give the folder that holds catalog.yaml and papers/")
+
+
+def _settings(root: Path, diags: list[Diagnostic],
+              read_document: SettingsReader | None = None) -> tuple[CatalogInfo, Taxonomy, dict[str, Tag]]:
+    read = read_document or _read_document
+    info_data = read(root, CATALOG_FILE, "catalog", diags)
+    tax_data = read(root, TAXONOMY_FILE, "taxonomy", diags)
+    tag_data = read(root, TAGS_FILE, "tags", diags)
+    info = CatalogInfo.from_dict(info_data) if info_data else CatalogInfo(title=root.resolve().name)
+    taxonomy = Taxonomy.from_dict(tax_data) if tax_data else Taxonomy((), (), (), {})
+    tags = {t["id"]: Tag(t["id"], t["title"], t.get("description")) for t in (tag_data or {}).get("tags", ())}
+    return info, taxonomy, tags
+
+
+def _read_all(root: Path, read: Callable, diags: list[Diagnostic],
+              progress: Callable[[Iterable], Iterable] | None) -> tuple[dict, int]:
+    """Every record file through `read`: {id: what read returned} in file order (the first of a repeated id wins,
+    the others are reported), and how many files were read."""
+    files = _record_files(root, diags)
+    found: dict = {}
+    first_path: dict[str, str] = {}
+    for path, rel, folder_kind in (progress(files) if progress else files):
+        item, file_diags = read(path, rel, folder_kind)
+        diags.extend(file_diags)
+        if item is None:
+            continue
+        rid = item.id  # a Record or RecordFacts
+        if rid in found:
+            diags.append(diagnostic_at(root, rel, "/id", "unique-id", f"id '{rid}' is already used by {first_path[rid]}",
+                                       "give each record its own id (and file name)"))
+            continue
+        found[rid] = item
+        first_path[rid] = rel
+    return found, len(files) + sum((root / f).exists() for f in KNOWN_FILES)
 
 
 def load_catalog(root: str | Path, *, checks: bool = True, progress: Callable[[Iterable], Iterable] | None = None,
@@ -292,40 +384,61 @@ def load_catalog(root: str | Path, *, checks: bool = True, progress: Callable[[I
     root = Path(root)
     diags: list[Diagnostic] = []
     if not root.is_dir():
-        diags.append(Diagnostic(str(root), None, None, "", Severity.ERROR, "no-catalog",
-                                "no catalog folder here", "give the folder that holds catalog.yaml and papers/"))
+        diags.append(_no_catalog(root))
         return Catalog(root, CatalogInfo(title=root.name), Taxonomy((), (), (), {}), _frozen({}), _frozen({}),
                        tuple(diags))
-    info_data = _read_document(root, CATALOG_FILE, "catalog", diags)
-    tax_data = _read_document(root, TAXONOMY_FILE, "taxonomy", diags)
-    tag_data = _read_document(root, TAGS_FILE, "tags", diags)
-    info = CatalogInfo.from_dict(info_data) if info_data else CatalogInfo(title=root.resolve().name)
-    taxonomy = Taxonomy.from_dict(tax_data) if tax_data else Taxonomy((), (), (), {})
-    tags = {t["id"]: Tag(t["id"], t["title"], t.get("description")) for t in (tag_data or {}).get("tags", ())}
-
-    files = list(iter_record_files(root, diags))
+    info, taxonomy, tags = _settings(root, diags)
     read = reader or read_record
     records: dict[str, Record] = {}
-    iterable: Iterable = progress(files) if progress else files
-    for path, folder_kind in iterable:
-        rel = _display(root, path)
-        data, file_diags = read(path, rel, folder_kind)
-        diags.extend(file_diags)
-        if data is None:
-            continue
-        record = record_from_dict(data, rel)
-        if record.id in records:
-            first = records[record.id]
-            diags.append(diagnostic_at(root, rel, "/id", "unique-id",
-                                       f"id '{record.id}' is already used by {first.path}",
-                                       "give each record its own id (and file name)"))
-            continue
-        records[record.id] = record
-    catalog = Catalog(root, info, taxonomy, _frozen(tags), _frozen(dict(sorted(records.items()))), (),
-                      files_read=len(files) + sum((root / f).exists() for f in KNOWN_FILES))
+
+    def read_one(path: str, rel: str, folder_kind: str) -> tuple[Record | None, list[Diagnostic]]:
+        data, file_diags = read(Path(path), rel, folder_kind)
+        return (None if data is None else record_from_dict(data, rel)), file_diags
+
+    found, files_read = _read_all(root, read_one, diags, progress)
+    records = {rid: found[rid] for rid in sorted(found)}
+    catalog = Catalog(root, info, taxonomy, _frozen(tags), _frozen(records), (), files_read=files_read)
     if checks:
         from .checks import run_checks
 
         diags.extend(run_checks(catalog))
     object.__setattr__(catalog, "diagnostics", tuple(diags))
     return catalog
+
+
+@dataclass(frozen=True)
+class Validation:
+    """What `aligncat validate` reports: every diagnostic, how many files were read and how many records are valid."""
+
+    diagnostics: tuple[Diagnostic, ...]
+    files_read: int
+    records: int
+
+    @property
+    def errors(self) -> tuple[Diagnostic, ...]:
+        return tuple(d for d in self.diagnostics if d.is_error)
+
+
+def validate_facts(root: Path, *, reader: FactsReader | None = None, settings_reader: SettingsReader | None = None,
+                   progress: Callable[[Iterable], Iterable] | None = None):
+    """The reading half of `validate`: (diagnostics so far, CatalogFacts or None, files read)."""
+    diags: list[Diagnostic] = []
+    if not root.is_dir():
+        return [_no_catalog(root)], None, 0
+    from .checks import CatalogFacts
+
+    info, taxonomy, tags = _settings(root, diags, settings_reader)
+    found, files_read = _read_all(root, reader or (lambda p, rel, kind: read_facts(Path(p), rel, kind)), diags,
+                                  progress)
+    return diags, CatalogFacts(root, info, taxonomy, tags, {rid: found[rid] for rid in sorted(found)}), files_read
+
+
+def validate_catalog(root: str | Path, *, progress: Callable[[Iterable], Iterable] | None = None) -> Validation:
+    """Every diagnostic load_catalog gives, in the same order, without building the frozen records: the file,
+    schema and load checks, then every rule over each record's facts."""
+    from .checks import run_checks
+
+    diags, facts, files_read = validate_facts(Path(root), progress=progress)
+    if facts is not None:
+        diags.extend(run_checks(facts))
+    return Validation(tuple(diags), files_read, len(facts.records) if facts else 0)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import re
+import sys
+import unicodedata
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, fields
-from typing import Any
+from typing import Any, NamedTuple
 
 # --- relation types: the one place that declares each type, its meaning and direction -------------------------
 
@@ -277,6 +280,74 @@ RECORD_CLASSES: dict[str, type[Record]] = {"paper": Paper, "dataset": Dataset, "
 def record_from_dict(d: dict, path: str = "") -> Record:
     """Build the frozen record for schema-valid data."""
     return RECORD_CLASSES[d["kind"]].from_dict(d, path)  # type: ignore[attr-defined]
+
+
+# --- facts: what the cross-record rules need of a record -------------------------------------------------------
+
+
+def normalise_title(title: str) -> str:
+    """Lowercase letters and digits only, accents removed: how two spellings of one title compare."""
+    text = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode().lower()
+    return re.sub(r"[^a-z0-9]+", " ", text).strip()
+
+
+_intern = sys.intern
+WORK_ID_SCHEMES = ("arxiv", "doi", "acl", "isbn")  # identifiers that name one work: two records with one are a duplicate
+
+
+def normalise_identifier(scheme: str, value: str) -> str:
+    value = value.strip()
+    if scheme == "doi":
+        return value.lower()
+    if scheme == "arxiv":
+        return re.sub(r"v\d+$", "", value.lower())
+    return value.lower()
+
+
+def _work_keys(identifiers: Iterable[tuple[str, str]], title: str) -> tuple[tuple[str, str], ...]:
+    keys = [(f"identifiers/{s}", normalise_identifier(s, v)) for s, v in identifiers if s in WORK_ID_SCHEMES]
+    keys.append(("title", normalise_title(title)))
+    return tuple(keys)
+
+
+class RecordFacts(NamedTuple):
+    """The little of a record that the cross-record rules read (checks.py, graph.py), as plain values.
+
+    `aligncat validate` runs the rules over these instead of full frozen records, and caches them per file (a
+    tuple of strings, numbers and tuples: what `marshal` writes). Built from schema-valid data or from a Record,
+    with the same result.
+    """
+
+    id: str
+    kind: str
+    year: int
+    path: str
+    has_summary: bool
+    relations: tuple[tuple[str, str], ...]  # (type, target), in file order
+    categories: tuple[str, ...]
+    tags: tuple[str, ...]
+    work_keys: tuple[tuple[str, str], ...]  # what duplicate-work compares: normalised identifiers, then the title
+    link_urls: tuple[str, ...]
+    goal_level: str | None  # a benchmark's own goal_level
+
+    @classmethod
+    def from_dict(cls, d: dict, path: str = "") -> RecordFacts:
+        # Interned: the same kind, type, id, category or tag is then one object, which marshal (the validate
+        # cache) writes once and reads back once.
+        info = d.get("benchmark") if d["kind"] == "benchmark" else None
+        return cls(_intern(d["id"]), _intern(d["kind"]), d["year"], path, bool(d.get("summary")),
+                   tuple((_intern(x["type"]), _intern(x["target"])) for x in d.get("relations", ())),
+                   tuple(map(_intern, d.get("categories") or ())), tuple(map(_intern, d.get("tags") or ())),
+                   _work_keys(sorted((d.get("identifiers") or {}).items()), d["title"]),
+                   tuple(x["url"] for x in d.get("links", ())), info.get("goal_level") if info else None)
+
+    @classmethod
+    def from_record(cls, r: Record) -> RecordFacts:
+        info = getattr(r, "benchmark", None)
+        return cls(r.id, r.kind, r.year, r.path, bool(r.summary),
+                   tuple((x.type, x.target) for x in r.relations), r.categories, r.tags,
+                   _work_keys(r.identifiers, r.title),
+                   tuple(x.url for x in r.links), info.goal_level if info is not None else None)
 
 
 # --- taxonomy ----------------------------------------------------------------------------------------------------

@@ -14,16 +14,12 @@ import re
 from functools import cache
 from importlib import resources
 from itertools import islice
-from typing import Any
-
-import jsonschema
+from typing import TYPE_CHECKING, Any
 
 from .source import SourceFile, escape_pointer_token
 
-try:
-    import jsonschema_rs
-except ImportError:  # pragma: no cover - optional accelerator
-    jsonschema_rs = None
+if TYPE_CHECKING:
+    import jsonschema
 
 RECORD_KINDS = ("paper", "dataset", "benchmark", "resource")
 DOCUMENT_SCHEMAS = ("taxonomy", "tags", "catalog")
@@ -90,8 +86,22 @@ class SchemaValidator:
     def __init__(self, name: str) -> None:
         self.name = name
         self.schema = bundled_schema(name)
-        self._slow = jsonschema.Draft202012Validator(self.schema)
-        self._fast = jsonschema_rs.Draft202012Validator(self.schema) if jsonschema_rs else None
+        self._slow_validator: Any = None
+        try:
+            import jsonschema_rs
+        except ImportError:  # pragma: no cover - optional accelerator
+            self._fast = None
+        else:
+            self._fast = jsonschema_rs.Draft202012Validator(self.schema)
+
+    @property
+    def _slow(self) -> Any:
+        # jsonschema (~0.1 s to import) only explains failures: valid data never needs it when jsonschema-rs is there.
+        if self._slow_validator is None:
+            import jsonschema
+
+            self._slow_validator = jsonschema.Draft202012Validator(self.schema)
+        return self._slow_validator
 
     def is_valid(self, data: Any) -> bool:
         if self._fast is not None:
