@@ -11,14 +11,16 @@ from ..checks import strip_tracking
 from ..model import Taxonomy
 from .common import Entry, arxiv_from, normalise_title, today
 
-_HEADING_RE = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
+_HEADING_RE = re.compile(r"^(#{1,6})\s+(.*)$")
 _ITEM_RE = re.compile(r"^\s{0,3}(?:\d+[.)]|[-*+])\s+(.*)$")
-_LINK_RE = re.compile(r"\[([^\[\]]+)\]\((\S+?)\)")
+_LINK_RE = re.compile(r"\[([^\[\]]+)\]\(((?:[^\s()]|\([^\s()]*\))+)\)")
+_AUTHORS_HEAD_RE = re.compile(r"[^.()\[\]]*[.(]")
+_AUTHORS_RE = re.compile(r"\s*[-–—,:]?\s*(?:by\s+)?([^.()\[\]]+?)[.(]")
 _BOLD_RE = re.compile(r"\*\*(.+?)\*\*|__(.+?)__")
 _ITALIC_RE = re.compile(r"(?<![*\w])[*_]([^*_]+?)[*_](?![*\w])")
 _YEAR_RE = re.compile(r"(?<!\d)(19[5-9]\d|20\d\d)(?!\d)")
 _VENUE_RE = re.compile(
-    r"\b((?:arXiv|[A-Z][A-Za-z&\-]*)(?:\s+[A-Z][A-Za-z&\-]*){0,4})['’]?\s*(?:\(|,)?\s*"
+    r"\b((?:arXiv|[A-Z][A-Za-z&\-]*)(?:\s+[A-Z][A-Za-z&\-]*){0,4})['’]?\s*(?:[(,]\s*)?"
     r"(19[5-9]\d|20\d\d)\b"
 )
 
@@ -58,6 +60,15 @@ class ListItem:
     links: list[tuple[str, str]]
 
 
+def _heading_text(text: str) -> str:
+    """A heading's text without an optional closing run of '#' (CommonMark: preceded by a space, as in 'C#' not)."""
+    text = text.rstrip()
+    bare = text.rstrip("#")
+    if bare != text and (not bare or bare[-1].isspace()):
+        text = bare.rstrip()
+    return text
+
+
 def _strip_md(text: str) -> str:
     text = _LINK_RE.sub(lambda m: m.group(1), text)
     return re.sub(r"[*_`]+", "", text).strip(" .:-–—")
@@ -94,7 +105,10 @@ def parse_item(body: str, line: int, heading: str | None) -> ListItem | None:
         venue = vm[-1].group(1).strip()
     if not authors:
         # 'Title - A. Author, B. Author. Venue 2022' style: the words before the venue
-        m = re.match(r"\s*[-–—,:]?\s*(?:by\s+)?([^.()\[\]]+?)[.(]", plain_rest)
+        # The pattern below backtracks quadratically when it fails on a long line, so it only runs on the text up
+        # to the first '.' or '(' (a linear scan): it cannot match past a character of '.()[]' anyway.
+        head = _AUTHORS_HEAD_RE.match(plain_rest)
+        m = _AUTHORS_RE.match(head.group(0)) if head else None
         if m and not _YEAR_RE.search(m.group(1)):
             authors = m.group(1).strip(" ,")
     typed = [
@@ -121,7 +135,7 @@ def parse_markdown(text: str) -> list[ListItem]:
             continue
         h = _HEADING_RE.match(raw)
         if h:
-            heading = _strip_md(h.group(2))
+            heading = _strip_md(_heading_text(h.group(2)))
             continue
         m = _ITEM_RE.match(raw)
         if m:
