@@ -95,9 +95,11 @@ def format_name(a: Author) -> str:
 
 
 def _name_part(text: str) -> str:
-    # BibTeX's name parser splits on commas and on the word 'and': braces keep such a part whole.
+    # BibTeX's name parser splits on commas and on the word 'and', and a command (an escaped special such as "\&")
+    # next to a separator is misread by name splitters: braces keep such a part whole.
     escaped = escape_latex(text)
-    return "{" + escaped + "}" if "," in escaped or " and " in f" {escaped.lower()} " else escaped
+    needs_braces = "," in escaped or " and " in f" {escaped.lower()} " or "\\" in escaped
+    return "{" + escaped + "}" if needs_braces else escaped
 
 
 def _url_value(url: str) -> str:
