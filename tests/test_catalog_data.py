@@ -83,3 +83,12 @@ def test_survey_record(cat) -> None:
     survey = cat.records[cat.info.survey]
     assert survey.ids.get("arxiv") == "2308.12014"
     assert [a.family for a in survey.authors] == ["Yao", "Yi", "Wang", "Wang", "Xie"]
+
+
+def test_catalog_is_in_canonical_format() -> None:
+    # The pull-request workflow runs `aligncat fmt --check catalog`: the catalog on main must already pass it.
+    from aligncat.fmt import format_paths
+
+    results = format_paths([CATALOG], check=True)
+    assert len(results) > 100
+    assert [str(r.path) for r in results if r.changed or r.error] == []
