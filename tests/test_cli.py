@@ -50,10 +50,13 @@ def test_validate_json_format(broken) -> None:
     assert all({"path", "line", "col", "pointer", "severity", "code", "message", "hint"} <= set(d) for d in data)
 
 
-def test_validate_github_annotations(broken) -> None:
-    result = CliRunner().invoke(main, ["validate", str(broken), "--format", "github"])
+def test_validate_github_annotations(broken, monkeypatch) -> None:
+    # As in the workflow: run from the repository root, so annotation paths are repository paths GitHub can place.
+    monkeypatch.chdir(broken.parent)
+    result = CliRunner().invoke(main, ["validate", broken.name, "--format", "github"])
     lines = [ln for ln in result.stdout.splitlines() if ln.startswith("::")]
-    assert any(ln.startswith("::error file=papers/typo2020.yaml,line=4,col=1,title=unknown-field::") for ln in lines)
+    expected = f"::error file={broken.name}/papers/typo2020.yaml,line=4,col=1,title=unknown-field::"
+    assert any(ln.startswith(expected) for ln in lines), lines
     assert all("\n" not in ln for ln in lines)
 
 

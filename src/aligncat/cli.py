@@ -40,7 +40,7 @@ def load_or_exit(catalog_dir: Path, *, quiet: bool = False, allow_invalid: bool 
 
     catalog = load_catalog_cached(catalog_dir, use_cache=use_cache, progress=_progress("reading records"))
     if catalog.errors and not allow_invalid:
-        click.echo(format_diagnostics(catalog.diagnostics), err=True)
+        click.echo(format_diagnostics(catalog.diagnostics, base=catalog_dir), err=True)
         click.echo(summary_line(catalog.diagnostics, catalog.files_read), err=True)
         click.echo("fix the errors above first (run `aligncat validate` to see them again)", err=True)
         sys.exit(1)
@@ -72,7 +72,7 @@ def validate(catalog: Path, fmt: str, strict: bool, no_cache: bool) -> None:
     # and the cache skips every file whose bytes did not change.
     result = validate_catalog_cached(catalog, use_cache=not no_cache, progress=_progress("validating"))
     diags = result.diagnostics
-    out = format_diagnostics(diags, fmt)
+    out = format_diagnostics(diags, fmt, base=catalog)
     if fmt == "json":
         click.echo(out)
     else:

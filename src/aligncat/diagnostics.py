@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
+from pathlib import Path, PurePosixPath
 from enum import Enum
 
 
@@ -87,9 +89,29 @@ def sort_key(d: Diagnostic) -> tuple:
     return (d.path, d.line or 0, d.col or 0, d.code, d.pointer, d.message)
 
 
-def format_diagnostics(diags: Iterable[Diagnostic], fmt: str = "text") -> str:
-    """Render diagnostics as 'text' (one block each), 'json' (a list) or 'github' (workflow annotations)."""
-    items = sorted(diags, key=sort_key)
+def shown_from(diags: Iterable[Diagnostic], base: str | os.PathLike[str] | None) -> list[Diagnostic]:
+    """The diagnostics with their catalog-relative paths joined onto `base`, the catalog folder as the user named it.
+
+    `aligncat validate catalog` then prints catalog/papers/x.yaml: a path the terminal, the editor and GitHub's
+    annotations (which want paths from the repository root) all find.
+    """
+    prefix = PurePosixPath(Path(base).as_posix()) if base not in (None, "", ".") else None
+    if prefix is None or str(prefix) == ".":
+        return list(diags)
+    return [
+        d if not d.path or PurePosixPath(d.path).is_absolute() else replace(d, path=str(prefix / d.path))
+        for d in diags
+    ]
+
+
+def format_diagnostics(
+    diags: Iterable[Diagnostic], fmt: str = "text", *, base: str | os.PathLike[str] | None = None
+) -> str:
+    """Render diagnostics as 'text' (one block each), 'json' (a list) or 'github' (workflow annotations).
+
+    With `base` (the catalog folder as given on the command line) paths are shown from there, not from the catalog.
+    """
+    items = sorted(shown_from(diags, base), key=sort_key)
     if fmt == "json":
         return json.dumps([d.to_dict() for d in items], indent=2, ensure_ascii=False)
     if fmt == "github":
