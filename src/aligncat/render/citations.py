@@ -8,7 +8,8 @@ The entries themselves come from the export stage (aligncat.export: bibtex, csl-
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+import weakref
+from collections.abc import Iterable, Iterator
 from functools import lru_cache
 
 from ..load import Catalog
@@ -47,15 +48,58 @@ def export_records(catalog: Catalog, records: tuple[Record, ...], fmt: str) -> s
     return None if fmt_obj is None else fmt_obj.export(catalog, records)
 
 
+# Each record's BibTeX entry and CSL item are formatted once per build and reused by its page, citations.json and
+# every .bib download it appears in (a record is in several categories and tags). The cache belongs to one
+# catalog object: rendering another (a rebuild in `serve`) starts afresh.
+_CACHE: dict[tuple[str, str], object] = {}
+_CACHE_OWNER: list[weakref.ref] = []
+
+
+def _cache_for(catalog: Catalog) -> dict[tuple[str, str], object]:
+    if not _CACHE_OWNER or _CACHE_OWNER[0]() is not catalog:
+        _CACHE.clear()
+        _CACHE_OWNER[:] = [weakref.ref(catalog)]
+    return _CACHE
+
+
+def bibtex_entry(catalog: Catalog, record: Record) -> str:
+    """The record's entry as the BibTeX exporter writes it (export.bibtex.record_to_bibtex), formatted once."""
+    from ..export.bibtex import record_to_bibtex
+
+    cache = _cache_for(catalog)
+    key = ("bibtex", record.id)
+    if key not in cache:
+        cache[key] = record_to_bibtex(record)
+    return cache[key]  # type: ignore[return-value]
+
+
+def csl_item(catalog: Catalog, record: Record) -> dict:
+    """The record's CSL-JSON item (export.csl_json.record_to_csl), built once."""
+    from ..export.csl_json import record_to_csl
+
+    cache = _cache_for(catalog)
+    key = ("csl", record.id)
+    if key not in cache:
+        cache[key] = record_to_csl(record)
+    return cache[key]  # type: ignore[return-value]
+
+
+def bibtex_file(catalog: Catalog, records: Iterable[Record]) -> str:
+    """What `aligncat export bibtex` writes for these records (the same header and order), from the cached
+    entries; tests/test_site_fast.py checks the two agree."""
+    ordered = sorted(records, key=lambda r: r.id)
+    header = f"% {catalog.info.title}: {len(ordered)} entries, exported by aligncat\n"
+    return header + "".join("\n" + bibtex_entry(catalog, r) for r in ordered)
+
+
 def entry_for(catalog: Catalog, record: Record, fmt: str) -> str | None:
     """One record's entry in a format, or None when that format is not available.
 
     For BibTeX the file's comment lines (a header naming the catalog) are dropped: a reader copies one entry.
     """
-    text = export_records(catalog, (record,), fmt)
-    if text is not None and fmt == "bibtex":
-        text = "\n".join(line for line in text.splitlines() if not line.startswith("%")).strip() + "\n"
-    return text
+    if fmt == "bibtex":
+        return bibtex_entry(catalog, record).strip() + "\n" if "bibtex" in _formats() else None
+    return export_records(catalog, (record,), fmt)
 
 
 def citation_meta(catalog: Catalog, record: Record) -> list[list[str]]:
@@ -138,8 +182,8 @@ def citation_data(catalog: Catalog) -> dict:
     """Per record: its BibTeX entry and CSL-JSON item, for "export this view" in the browser."""
     out = {}
     for r in catalog.records.values():
-        csl = json.loads(export_records(catalog, (r,), "csl-json") or "[]")
-        out[r.id] = {"bibtex": entry_for(catalog, r, "bibtex") or "", "csl": csl[0] if csl else None}
+        csl = csl_item(catalog, r) if "csl-json" in _formats() else None
+        out[r.id] = {"bibtex": entry_for(catalog, r, "bibtex") or "", "csl": csl}
     return out
 
 
@@ -148,14 +192,13 @@ def citation_files(catalog: Catalog, ctx: RenderContext) -> Iterator[Page]:
     if not formats_available():
         return
     yield Page(CITATIONS_JSON, json.dumps(citation_data(catalog), ensure_ascii=False, sort_keys=True))
-    records = tuple(catalog.records.values())
-    yield Page(ALL_BIB, export_records(catalog, records, "bibtex") or "")
+    yield Page(ALL_BIB, bibtex_file(catalog, catalog.records.values()))
     for cid in catalog.taxonomy.categories:
         members = catalog.in_category(cid)
         if members:
-            yield Page(bib_path_for_category(cid), export_records(catalog, members, "bibtex") or "")
+            yield Page(bib_path_for_category(cid), bibtex_file(catalog, members))
     for tag, members in catalog.by_tag.items():
-        yield Page(bib_path_for_tag(tag), export_records(catalog, tuple(members), "bibtex") or "")
+        yield Page(bib_path_for_tag(tag), bibtex_file(catalog, members))
 
 
 @page_source

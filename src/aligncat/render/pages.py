@@ -559,8 +559,7 @@ def _category_page(catalog: Catalog, c: Category, counts: dict[str, int]) -> str
             lines += [
                 "<p>"
                 + download_link(page, bib_path_for_category(c.id), "Download these as BibTeX", f"{c.id}.bib")
-                + "</p>"
-                "</p>",
+                + "</p>",
                 "",
             ]
         lines.append(
