@@ -538,6 +538,8 @@ def _bench_build(
 ) -> None:
     out_dir = work / f"site{size}-{engine}"
     shutil.rmtree(out_dir, ignore_errors=True)
+    # A cold build starts without the previous run's generated pages and engine cache.
+    shutil.rmtree(_bench_project(work) / ".aligncat-build" / engine, ignore_errors=True)
     cmd = [
         "-m",
         "aligncat.cli",

@@ -11,22 +11,115 @@ files,
 adds the site's script and stylesheet, and sets the navigation when the config has none (so records stay out
 of it).
 Zensical ignores plugins it does not know: use `aligncat build --engine zensical` there.
+
+Generated pages are mostly HTML blocks (tables, relation lists, SVG), which Python-Markdown would parse tag by tag
+(twice: MkDocs looks for anchor ids, then md_in_html splits the blocks) only to write them out unchanged. For the
+pages aligncat generated, `RawHtmlPassThrough` hands each such block to Markdown's own store of raw HTML before
+any parser sees it: the HTML comes out byte for byte as before, at a fraction of the cost. The pages stay plain
+Markdown (Zensical and a build without this plugin read them as they are).
 """
 
 from __future__ import annotations
 
+import html
+import re
 from pathlib import Path
 
+import markdown
+from markdown.preprocessors import Preprocessor
 from mkdocs.config import config_options
 from mkdocs.config.base import Config
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import BasePlugin
+from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files
 
 from .diagnostics import format_diagnostics
 from .load import load_catalog
 from .render import Page
 from .site import ASSETS_DIR, OWN_ASSETS, SiteError, copy_npm_assets, find_project_root, generate_pages
+
+
+# A block that starts, at the start of a line, with a block-level tag: the tag's name.
+_BLOCK_START = re.compile(r"<([a-zA-Z][a-zA-Z0-9]*)[\s>]")
+_BLOCK_LEVEL = frozenset(markdown.Markdown().block_level_elements)
+_ANCHOR_ID = re.compile(r'<[^>]*?\s(?:id|name)="([^"]*)"')
+
+
+def raw_html_block(chunk: str) -> bool:
+    """Whether a blank-line-separated chunk of a generated page is one raw HTML block Markdown keeps as is.
+
+    Only what aligncat writes qualifies: a block-level element at the first column whose start and end tags
+    balance within the chunk and that does not ask for Markdown inside (markdown="1"); anything else is left to
+    Python-Markdown. tests/test_site_fast.py checks the output is the same as Markdown's on every page."""
+    m = _BLOCK_START.match(chunk)
+    if m is None or not chunk.rstrip().endswith(">"):
+        return False
+    name = m.group(1).lower()
+    if name not in _BLOCK_LEVEL or name in ("script", "style", "textarea"):
+        return False
+    if "markdown=" in chunk[: chunk.find(">") + 1]:
+        return False
+    opened = len(re.findall(rf"<{name}[\s>]", chunk, flags=re.IGNORECASE))
+    closed = len(re.findall(rf"</{name}\s*>", chunk, flags=re.IGNORECASE))
+    return opened == closed
+
+
+class _StashRawHtml(Preprocessor):
+    """Puts each raw HTML block of a generated page into Markdown's HTML store (as html_block would)."""
+
+    def __init__(self, md: markdown.Markdown, owner: RawHtmlPassThrough) -> None:
+        super().__init__(md)
+        self.owner = owner
+
+    def run(self, lines: list[str]) -> list[str]:
+        if not self.owner.active:
+            return lines
+        chunks = "\n".join(lines).split("\n\n")
+        ids: set[str] = set()
+        for i, chunk in enumerate(chunks):
+            if raw_html_block(chunk):
+                # MkDocs collects the ids of raw HTML (links to #anchors are checked): kept from here.
+                if " id=" in chunk or " name=" in chunk:
+                    ids.update(html.unescape(v) for v in _ANCHOR_ID.findall(chunk))
+                chunks[i] = self.md.htmlStash.store(chunk)
+        self.owner.anchor_ids = ids
+        return "\n\n".join(chunks).split("\n")
+
+
+class _StashExtension(markdown.Extension):
+    def __init__(self, owner: RawHtmlPassThrough) -> None:
+        super().__init__()
+        self.owner = owner
+
+    def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 (Markdown's name)
+        # After whitespace normalisation (30), before MkDocs' anchor scan (21) and html_block (20).
+        md.preprocessors.register(_StashRawHtml(md, self.owner), "aligncat_raw_html", 25)
+
+
+class RawHtmlPassThrough(BasePlugin):
+    """Lets the raw HTML blocks of aligncat's generated pages (by docs path) through Markdown untouched."""
+
+    def __init__(self, generated: set[str] | None = None) -> None:
+        self.generated = generated  # None: every page this plugin is given (see AligncatPlugin)
+        self.active = False
+        self.anchor_ids: set[str] = set()
+
+    def on_config(self, config):
+        config.markdown_extensions.append(_StashExtension(self))
+        return config
+
+    @event_priority(-100)  # last: other plugins' Markdown changes come first
+    def on_page_markdown(self, markdown_text, page, config, files):
+        self.active = self.generated is None or page.file.src_uri in self.generated
+        self.anchor_ids = set()
+        return markdown_text
+
+    @event_priority(100)
+    def on_page_content(self, content, page, config, files):
+        if self.active and self.anchor_ids:
+            page.present_anchor_ids = (page.present_anchor_ids or set()) | self.anchor_ids
+        self.active = False
+        return content
 
 
 class AligncatConfig(Config):
@@ -37,6 +130,7 @@ class AligncatPlugin(BasePlugin[AligncatConfig]):
     def __init__(self) -> None:
         self.pages: list[Page] = []
         self.extra_files: dict[str, bytes] = {}
+        self.passthrough = RawHtmlPassThrough(set())
 
     def on_config(self, config):
         root = Path(config.config_file_path or ".").resolve().parent
@@ -58,7 +152,16 @@ class AligncatPlugin(BasePlugin[AligncatConfig]):
                 config.extra_css.append(rel)
         if not config.nav:
             config.nav = [{p.title: p.path} for p in self.pages if p.title]
-        return config
+        self.passthrough.generated = {p.path for p in self.pages if p.path.endswith(".md")}
+        return self.passthrough.on_config(config)
+
+    @event_priority(-100)
+    def on_page_markdown(self, markdown_text, page, config, files):
+        return self.passthrough.on_page_markdown(markdown_text, page, config, files)
+
+    @event_priority(100)
+    def on_page_content(self, content, page, config, files):
+        return self.passthrough.on_page_content(content, page, config, files)
 
     def on_files(self, files: Files, config) -> Files:
         for page in self.pages:

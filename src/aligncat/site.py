@@ -64,6 +64,8 @@ class RenderResult:
     config_file: Path
     pages: list[Page] = field(default_factory=list)
     written: int = 0  # files whose content changed (what `serve` has to rebuild)
+    removed: int = 0  # files no longer generated (deleted from the docs folder)
+    config_changed: bool = True  # the generated mkdocs.yml differs from the previous build's
     search_backend: str = (
         "lunr"  # lunr (the search plugin) or pagefind (indexed after the build): see search.py
     )
@@ -104,12 +106,36 @@ def generate_pages(
     return pages, ctx
 
 
-def _write_if_changed(path: Path, content: str | bytes) -> bool:
+def _write_if_changed(path: Path, content: str | bytes, *, durable: bool = True) -> bool:
+    """Write `content` unless the file already holds it (its time stamp then stays, which the engines' change
+    detection relies on). The generated docs are written without fsync (`durable=False`): they are rebuilt from
+    the catalog on every build, and syncing thousands of files costs more than rendering them."""
     data = content.encode("utf-8") if isinstance(content, str) else content
-    if path.is_file() and path.read_bytes() == data:
-        return False
-    write_atomic(path, data)
+    try:
+        if path.stat().st_size == len(data) and path.read_bytes() == data:
+            return False
+    except OSError:
+        pass
+    if durable:
+        write_atomic(path, data)
+    else:
+        _write_replace(path, data)
     return True
+
+
+def _write_replace(path: Path, data: bytes) -> None:
+    """Write to a temporary file beside `path`, then rename it over `path`: readers never see half a file."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        tmp.write_bytes(data)
+    except FileNotFoundError:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_bytes(data)
+    try:
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
 
 
 GUIDE_DIR = "guide"  # hand-written pages live under /guide/, so they never take a generated page's address
@@ -224,6 +250,9 @@ def site_config(
     overrides = project_root / "docs" / "overrides"
     if overrides.is_dir():
         theme["custom_dir"] = str(overrides)
+        # Zensical's differential build does not watch the theme's templates: a digest of them in the config
+        # makes an edited template change the config, and that makes the next build a clean one.
+        cfg["extra"] = {**(cfg.get("extra") or {}), "aligncat_theme": _digest(overrides)}
     scripts = [*cfg.get("extra_javascript", []), OWN_ASSETS["aligncat.js"], *ctx.extra_javascript]
     styles = [*cfg.get("extra_css", []), OWN_ASSETS["aligncat.css"], *ctx.extra_css]
     cfg["extra_javascript"] = list(dict.fromkeys(scripts))
@@ -231,6 +260,16 @@ def site_config(
     # Keep the engines from looking anything up online or in the project's git history.
     cfg.pop("repo_url", None)
     return cfg
+
+
+def _digest(folder: Path) -> str:
+    import hashlib
+
+    h = hashlib.blake2b(digest_size=8)
+    for path in sorted(folder.rglob("*")):
+        if path.is_file():
+            h.update(path.relative_to(folder).as_posix().encode() + b"\0" + path.read_bytes())
+    return h.hexdigest()
 
 
 def _config_path(path: Path, config_dir: Path) -> str:
@@ -304,12 +343,13 @@ def render_site(
         files[rel] = (ASSETS_DIR / name).read_bytes()
     for rel, src in copy_npm_assets(ctx, root).items():
         files[rel] = src.read_bytes()
-    written = sum(_write_if_changed(docs_dir / rel, content) for rel, content in files.items())
+    written = sum(_write_if_changed(docs_dir / rel, content, durable=False) for rel, content in files.items())
+    removed = 0
     for path in sorted(docs_dir.rglob("*"), reverse=True):
         rel = path.relative_to(docs_dir).as_posix()
         if path.is_file() and rel not in files:
             path.unlink()
-            written += 1
+            removed += 1
         elif path.is_dir() and not any(path.iterdir()):
             path.rmdir()
     target = Path(site_dir).resolve() if site_dir else (root / "site").resolve()
@@ -321,8 +361,16 @@ def render_site(
         # graph's `graph/#<id>`) for a missing heading; MkDocs still checks the hand-written pages' anchors.
         cfg["validation"] = {**cfg["validation"], "anchors": "ignore"}
     config_file = out / "mkdocs.yml"
-    _write_if_changed(config_file, yaml.safe_dump(cfg, sort_keys=False, allow_unicode=True))
-    return RenderResult(docs_dir, config_file, pages, written, backend)
+    config_changed = _write_if_changed(config_file, yaml.safe_dump(cfg, sort_keys=False, allow_unicode=True))
+    return RenderResult(
+        docs_dir,
+        config_file,
+        pages,
+        written + removed,
+        removed=removed,
+        config_changed=config_changed,
+        search_backend=backend,
+    )
 
 
 class _Collect(logging.Handler):
@@ -339,15 +387,27 @@ class _Collect(logging.Handler):
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
-def run_engine(config_file: Path, engine: str = "mkdocs", *, strict: bool = True) -> None:
+def run_engine(
+    config_file: Path,
+    engine: str = "mkdocs",
+    *,
+    strict: bool = True,
+    generated: set[str] | None = None,
+    clean: bool = True,
+) -> None:
     """Build the rendered docs with MkDocs (in this process) or Zensical (its own command); raise on failure.
 
-    The error lists the engine's warnings (a broken link names the page it is in)."""
+    `generated` names the docs files aligncat generated: with MkDocs their raw HTML blocks go through Markdown
+    untouched and unparsed (mkdocs_plugin.RawHtmlPassThrough). `clean=False` lets Zensical reuse its cache
+    of the previous build (its differential build: only changed pages are rendered again). The error lists the engine's warnings (a broken
+    link names the page it is in)."""
     if engine == "mkdocs":
         try:
             from mkdocs.commands.build import build
             from mkdocs.config import load_config
             from mkdocs.exceptions import MkDocsException
+
+            from .mkdocs_plugin import RawHtmlPassThrough
         except ImportError as exc:
             raise SiteError(
                 "MkDocs is not installed; install the site extra: pip install 'aligncat[site]'"
@@ -357,6 +417,8 @@ def run_engine(config_file: Path, engine: str = "mkdocs", *, strict: bool = True
         logger.addHandler(collect)
         try:
             cfg = load_config(config_file=str(config_file), strict=strict)
+            if generated:
+                cfg.plugins["aligncat-raw-html"] = RawHtmlPassThrough(generated)
             build(cfg)
         except MkDocsException as exc:
             details = "\n".join(f"  {m}" for m in collect.messages)
@@ -368,7 +430,8 @@ def run_engine(config_file: Path, engine: str = "mkdocs", *, strict: bool = True
         exe = shutil.which("zensical", path=str(Path(sys.executable).parent)) or shutil.which("zensical")
         if exe is None:
             raise SiteError("Zensical is not installed; install the extra: pip install 'aligncat[zensical]'")
-        cmd = [exe, "build", "--clean", "-f", str(config_file)] + (["--strict"] if strict else [])
+        cmd = [exe, "build", *(["--clean"] if clean else []), "-f", str(config_file)]
+        cmd += ["--strict"] if strict else []
         proc = subprocess.run(
             cmd, capture_output=True, text=True, cwd=config_file.parent, env={**os.environ, "NO_COLOR": "1"}
         )
@@ -398,7 +461,11 @@ def build_site(
     engine_site = work / "site" if engine == "zensical" else target
     result = render_site(catalog, work, project_root=root, site_dir=engine_site, engine=engine)
     try:
-        run_engine(result.config_file, engine)
+        # Zensical rebuilds differentially from its cache; a clean build when the settings changed, when a page
+        # went away (its old output would stay) or when there is no earlier output.
+        clean = result.config_changed or result.removed > 0 or not (engine_site / "index.html").is_file()
+        generated = {p.path for p in result.pages if p.path.endswith(".md")}
+        run_engine(result.config_file, engine, generated=generated, clean=clean)
     except SiteError as exc:
         raise SiteError(
             f"{exc}\n(hand-written pages are in {root / 'docs'}; generated pages come from the "

@@ -281,7 +281,9 @@ def timeline_page(catalog: Catalog) -> str:
         f'◆ benchmark, ▲ resource. Click a work to open it; the <a href="{relative_url(TIMELINE_PAGE, GRAPH_PAGE)}">'
         "graph</a> lets you filter and zoom.</p>",
         "",
-        f'<div class="ac-timeline-scroll">{timeline_svg(catalog)}</div>',
+        # Not searched: one title per relation would make the page match every record (and at 1,000 records
+        # exceed Zensical's limit of 65,536 words for one search field); the record pages carry the same text.
+        f'<div class="ac-timeline-scroll" data-search-exclude>{timeline_svg(catalog)}</div>',
         "",
     ]
     if evo.lines:

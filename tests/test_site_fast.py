@@ -1,0 +1,195 @@
+"""Site stage, build speed: the shortcuts the build takes must not change what it produces.
+
+- MkDocs gets the raw HTML blocks of generated pages through Markdown's HTML store without parsing them
+  (mkdocs_plugin.RawHtmlPassThrough): every page must come out as plain Markdown makes it (up to the line breaks
+  Markdown puts between top-level HTML elements), with the same search index and anchor checks.
+- BibTeX and CSL-JSON are formatted once per record per build (render.citations): every .bib download must be
+  what `aligncat export bibtex` writes for the same records.
+- Zensical rebuilds differentially (no --clean): a changed record shows up, a removed one goes away.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+
+from aligncat import load_catalog
+from aligncat.site import build_site, render_site, run_engine
+
+REPO = Path(__file__).resolve().parents[1]
+MINI = REPO / "tests" / "data" / "mini_catalog"
+CATALOGS = {"mini": MINI, "shipped": REPO / "catalog"}
+
+
+def _normalise(html: str) -> str:
+    return re.sub(r">\s*\n\s*<", "><", html)
+
+
+@pytest.mark.parametrize("name", sorted(CATALOGS))
+def test_raw_html_pass_through_gives_the_pages_markdown_gives(tmp_path, name):
+    catalog = load_catalog(CATALOGS[name])
+    sites = {}
+    for mode in ("markdown", "pass-through"):
+        site = tmp_path / mode
+        result = render_site(catalog, tmp_path / f"build-{mode}", project_root=REPO, site_dir=site)
+        generated = {p.path for p in result.pages if p.path.endswith(".md")}
+        run_engine(result.config_file, "mkdocs", generated=generated if mode == "pass-through" else None)
+        sites[mode] = site
+    pages = sorted(p.relative_to(sites["markdown"]) for p in sites["markdown"].rglob("*.html"))
+    assert len(pages) > 20
+    differ = [
+        str(rel)
+        for rel in pages
+        if _normalise((sites["markdown"] / rel).read_text(encoding="utf-8"))
+        != _normalise((sites["pass-through"] / rel).read_text(encoding="utf-8"))
+    ]
+    assert differ == []
+    # The search index holds the same sections with the same words.
+    index = {
+        mode: json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))["docs"]
+        for mode, site in sites.items()
+    }
+    assert len(index["markdown"]) == len(index["pass-through"])
+    for a, b in zip(index["markdown"], index["pass-through"], strict=True):
+        assert (a["location"], a["title"]) == (b["location"], b["title"])
+        assert a["text"].split() == b["text"].replace("><", "> <").split() or re.sub(r"\s+", "", a["text"]) == (
+            re.sub(r"\s+", "", b["text"])
+        )
+    # The fast path covers the generated pages: every block that starts with an HTML tag is one it passes.
+    from aligncat.mkdocs_plugin import raw_html_block
+
+    slow = []
+    for path in (tmp_path / "build-pass-through" / "docs").rglob("*.md"):
+        if "guide" in path.parts:
+            continue
+        body = path.read_text(encoding="utf-8").split("\n---\n", 1)[-1]
+        for chunk in body.split("\n\n"):
+            chunk = chunk.strip("\n")
+            if re.match(r"<(?!script)[a-z]", chunk) and not raw_html_block(chunk):
+                slow.append((path.name, chunk[:80]))
+    assert slow == []
+
+
+def test_raw_html_block_takes_only_whole_balanced_block_elements():
+    from aligncat.mkdocs_plugin import raw_html_block
+
+    assert raw_html_block('<p class="x">text <a href="y">link</a></p>')
+    assert raw_html_block("<div><div>a</div>\n<ul><li>b</li></ul></div>")
+    assert not raw_html_block("<div>\nopened here, closed after a blank line")
+    assert not raw_html_block("<div><div>a</div>")  # unbalanced
+    assert not raw_html_block('<div markdown="1">**bold**</div>')  # asks for Markdown inside
+    assert not raw_html_block('<span class="x">inline</span>')  # Markdown wraps it in a paragraph
+    assert not raw_html_block("# Heading")
+    assert not raw_html_block("    <div>code</div>")  # indented: a code block
+    assert not raw_html_block("<p>a</p> trailing text")
+
+
+def test_anchor_ids_inside_raw_html_still_satisfy_links(tmp_path):
+    """A hand-written page linking to an id that only exists in a generated HTML block builds strictly."""
+    project = tmp_path / "project"
+    project.mkdir()
+    shutil.copy(REPO / "mkdocs.yml", project / "mkdocs.yml")
+    shutil.copytree(REPO / "docs" / "overrides", project / "docs" / "overrides")
+    if (REPO / "node_modules").is_dir():
+        (project / "node_modules").symlink_to(REPO / "node_modules")
+    (project / "docs" / "notes.md").write_text(
+        "# Notes\n\nSee [the BibTeX](../records/beta2020-method.md#bibtex-beta2020-method) and "
+        "[a missing one](../records/beta2020-method.md#no-such-anchor).\n"
+    )
+    from aligncat.site import SiteError
+
+    with pytest.raises(SiteError) as err:
+        build_site(load_catalog(MINI), tmp_path / "site", project_root=project, build_dir=tmp_path / "b")
+    assert "no-such-anchor" in str(err.value)
+    assert "bibtex-beta2020-method" not in str(err.value)
+
+
+def test_bib_downloads_are_what_the_bibtex_export_writes():
+    from aligncat.export import available_formats
+    from aligncat.render.citations import bibtex_file, csl_item, entry_for
+
+    catalog = load_catalog(MINI)
+    export = available_formats()["bibtex"].export
+    slices = [tuple(catalog.records.values())]
+    slices += [catalog.in_category(c) for c in catalog.taxonomy.categories]
+    slices += [tuple(m) for m in catalog.by_tag.values()]
+    slices = [s for s in slices if s]
+    assert len(slices) > 5
+    for records in slices:
+        assert bibtex_file(catalog, records) == export(catalog, records)
+    csl = json.loads(available_formats()["csl-json"].export(catalog, tuple(catalog.records.values())))
+    for item in csl:
+        record = catalog.records[item["id"]]
+        assert csl_item(catalog, record) == item
+        whole = export(catalog, (record,))
+        assert entry_for(catalog, record, "bibtex") == (
+            "\n".join(line for line in whole.splitlines() if not line.startswith("%")).strip() + "\n"
+        )
+
+
+def test_cff_export_is_the_same_with_libyaml():
+    from aligncat.export.cff import catalog_citation, export_cff
+
+    catalog = load_catalog(REPO / "catalog")
+    records = tuple(catalog.records.values())
+    body = yaml.safe_dump(catalog_citation(catalog, records), sort_keys=False, allow_unicode=True, width=110)
+    assert export_cff(catalog, records).split("\n", 1)[1] == body
+
+
+def test_zensical_rebuild_is_differential_and_drops_removed_pages(tmp_path):
+    pytest.importorskip("zensical")
+    catalog_dir = tmp_path / "cat"
+    shutil.copytree(MINI, catalog_dir)
+    extra = catalog_dir / "resources" / "extra2022-notes.yaml"  # a record nothing points at, removed below
+    extra.write_text(
+        "id: extra2022-notes\nkind: resource\ntitle: Extra Notes to Remove\nauthors:\n- {literal: Toy Lab}\n"
+        "year: 2022\nvenue_type: blog\nlinks:\n- {type: blog, url: 'https://example.org/blog/extra'}\n"
+        "categories: [def-two]\nsummary: A record that the test removes.\nresource:\n  type: blog-post\n"
+    )
+    work, site = tmp_path / "build", tmp_path / "site"
+
+    def build():
+        return build_site(
+            load_catalog(catalog_dir), site, engine="zensical", project_root=REPO, build_dir=work
+        )
+
+    build()
+    record = catalog_dir / "papers" / "beta2020-method.yaml"
+    page = site / "records" / "beta2020-method" / "index.html"
+    assert "A fictional method that learns" in page.read_text(encoding="utf-8")
+    untouched = work / "docs" / "assets" / "aligncat" / "aligncat.js"
+    stamp = untouched.stat().st_mtime_ns
+    record.write_text(record.read_text().replace("A fictional method that learns", "A fictional method, edited,"))
+    result = build()
+    assert not result.config_changed and result.removed == 0  # so the engine ran without --clean
+    assert "A fictional method, edited," in page.read_text(encoding="utf-8")
+    assert untouched.stat().st_mtime_ns == stamp  # unchanged files are not rewritten
+    assert 0 < result.written <= 3  # the record's page, and the feed if the record is recent
+    assert (site / "records" / "extra2022-notes" / "index.html").is_file()
+    extra.unlink()
+    result = build()
+    assert result.removed > 0  # its page and YAML copy: the engine ran with --clean
+    assert not (site / "records" / "extra2022-notes" / "index.html").exists()
+
+
+def test_fast_relative_paths_and_escaping_agree_with_the_standard_library():
+    import html
+    import posixpath
+    import random
+
+    from aligncat.render.text import _relpath, h
+
+    rng = random.Random(7)
+    segments = ["a", "b", "records", "x.md", "index.md", "tags", ".", "..", ""]
+    for _ in range(5000):
+        path = "/" + "/".join(rng.choice(segments) for _ in range(rng.randint(0, 4)))
+        start = "/" + "/".join(rng.choice(segments) for _ in range(rng.randint(0, 4)))
+        for p in (path, path + "/"):
+            assert _relpath(p, start) == posixpath.relpath(p, start), (p, start)
+    for value in ("plain", "a & b", "<script>", "\"quoted\" 'single'", 2023, "", "é ✓"):
+        assert h(value) == html.escape(str(value), quote=True)
