@@ -396,16 +396,16 @@ for f in files:
 """
 
 VALIDATE = """
-from aligncat.load import load_catalog
-from aligncat.cache import RecordCache
-cache = None if sys.argv[2] == 'off' else RecordCache(sys.argv[1], sys.argv[2])
-cat = load_catalog(sys.argv[1], reader=cache.reader if cache else None)
-if cache:
-    cache.save()
-print(len(cat.records), 'records', len(cat.errors), 'errors', len(cat.diagnostics), 'diagnostics',
-      *(['cache', cache.status, cache.hits, 'hits', cache.misses, 'misses'] if cache else []))
-if cat.errors:
-    print(cat.errors[:3], file=sys.stderr)
+import os
+# Exactly what `aligncat validate CATALOG` runs (CLI imports included), with the cache under sys.argv[2].
+if sys.argv[2] != 'off':
+    os.environ['XDG_CACHE_HOME'] = sys.argv[2]
+from aligncat.cli import main
+try:
+    main(['validate', sys.argv[1], *(['--no-cache'] if sys.argv[2] == 'off' else [])], standalone_mode=False)
+except SystemExit as exc:
+    if exc.code not in (0, None):
+        print('validate failed with', exc.code, file=sys.stderr)
 """
 
 MKDOCS_FLOOR = """

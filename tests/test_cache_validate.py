@@ -184,3 +184,71 @@ def test_an_oversized_record_is_refused_the_same_with_either_cache(tmp_path: Pat
     for _ in range(2):
         assert validate_catalog_cached(root, cache_dir=tmp_path / "cache") == expected
         assert load_catalog_cached(root, cache_dir=tmp_path / "cache").diagnostics == expected.diagnostics
+
+
+def _mutate(path: Path, rng, ids: list[str]) -> None:
+    """One random edit of a record, of the kinds that change what other records' rules see."""
+    import yaml
+
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    rels = data.setdefault("relations", [])
+    choice = rng.randrange(11)
+    if choice == 0:
+        data["year"] = data["year"] + rng.choice([-3, -1, 1, 3])
+    elif choice == 1 and rels:
+        rels.pop(rng.randrange(len(rels)))
+    elif choice == 2:
+        rels.append({"type": rng.choice(["builds_on", "extends", "uses", "evaluates_on", "critiques"]),
+                     "target": rng.choice(ids)})
+    elif choice == 3:
+        rels.append({"type": "builds_on", "target": rng.choice(ids) + rng.choice(["", "-x"])})
+    elif choice == 4:
+        data["title"] = rng.choice(ids).replace("-", " ").title()
+    elif choice == 5:
+        data.pop("summary", None) if "summary" in data else data.update(summary="Now with a summary.")
+    elif choice == 6:
+        data["categories"] = [*data.get("categories", []), rng.choice(["no-such-category", "def-one"])][-2:]
+    elif choice == 7:
+        data.setdefault("identifiers", {})["arxiv"] = rng.choice(["2203.02155", "2212.08073", "1706.03741"])
+    elif choice == 8:
+        data["tags"] = [rng.choice(["rlhf", "no-such-tag"])]
+    elif choice == 9:
+        data["kind"] = rng.choice(["paper", "dataset", "benchmark"])  # may break the schema or the folder
+    if not rels:
+        data.pop("relations")
+    text = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=1000)
+    if choice == 10:
+        text = "# a comment that moves every line down\n\n" + text
+    path.write_text(text, encoding="utf-8")
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_incremental_rules_equal_a_full_run_after_random_edits(tmp_path: Path, seed: int, monkeypatch) -> None:
+    import random
+
+    from aligncat import checks
+    from aligncat.diagnostics import format_diagnostics
+
+    rechecks = []
+    full_recheck = checks.recheck
+
+    def counting_recheck(*args):
+        rechecks.append(args[2])
+        return full_recheck(*args)
+
+    monkeypatch.setattr(checks, "recheck", counting_recheck)
+    rng = random.Random(seed)
+    root = _case_catalog(tmp_path, None)
+    cache_dir = tmp_path / "cache"
+    files = [f for f in sorted(root.glob("*/*.yaml")) if f.parent.name in ("papers", "datasets", "benchmarks")]
+    ids = [f.stem for f in files]
+    assert validate_catalog_cached(root, cache_dir=cache_dir) == validate_catalog(root)
+    for _ in range(12):
+        for path in rng.sample(files, rng.choice([1, 1, 1, 2])):
+            _mutate(path, rng, ids)
+        expected = validate_catalog(root)
+        got = validate_catalog_cached(root, cache_dir=cache_dir)
+        assert got == expected
+        assert format_diagnostics(got.diagnostics) == format_diagnostics(expected.diagnostics)
+        assert validate_catalog_cached(root, cache_dir=cache_dir) == expected  # and from the cache
+    assert rechecks, "no edit was checked incrementally: the test would prove nothing"

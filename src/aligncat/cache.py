@@ -19,6 +19,7 @@ import time
 from collections.abc import Callable, Iterable
 from importlib import resources
 from pathlib import Path
+from typing import NamedTuple
 
 from .atomic import write_atomic
 from .diagnostics import Diagnostic, Severity
@@ -86,14 +87,37 @@ def engine_fingerprint() -> str:
     for entry in sorted(package.joinpath("schemas").iterdir(), key=lambda e: e.name):
         if entry.name.endswith(".json"):
             h.update(entry.name.encode() + b"\0" + entry.read_bytes())
-    try:  # the validators' versions change their verdicts too
-        from importlib.metadata import version
-
-        for dist in ("pyyaml", "jsonschema", "jsonschema-rs"):
-            h.update(f"{dist}={version(dist)}".encode())
-    except Exception:  # pragma: no cover - metadata missing in odd installs; the code hash still applies
-        pass
+    # The validators' versions change their verdicts too. Where each is installed, with its files' sizes and
+    # times, changes with every install or upgrade (and costs a few stat calls, not importlib.metadata's 0.1 s).
+    for name in ("yaml", "_yaml", "jsonschema", "jsonschema_rs", "referencing"):
+        h.update(name.encode() + b"\0" + _install_stamp(name).encode())
     return h.hexdigest()
+
+
+def _install_stamp(name: str) -> str:
+    """Where a top-level module is installed and its files' sizes and modification times ('-' if absent)."""
+    import importlib.util
+
+    try:
+        spec = importlib.util.find_spec(name)
+    except (ImportError, ValueError):
+        return "-"
+    if spec is None:
+        return "-"
+    paths = [spec.origin] if spec.origin else []
+    for folder in spec.submodule_search_locations or ():
+        try:
+            paths.extend(sorted(os.path.join(folder, n) for n in os.listdir(folder) if n != "__pycache__"))
+        except OSError:
+            pass
+    out = []
+    for path in paths:
+        try:
+            st = os.stat(path)
+        except OSError:
+            continue
+        out.append(f"{path}:{st.st_size}:{st.st_mtime_ns}")
+    return "|".join(out)
 
 
 def _diag_to_json(d: Diagnostic) -> list:
@@ -340,19 +364,32 @@ def _code_hash() -> str:
     return h.hexdigest()
 
 
-class ValidationCache:
-    """The validate cache of one catalog folder: per file, its diagnostics and facts, keyed by its bytes; and the
-    rules' diagnostics, keyed by every file's key. Use with `validate_catalog_cached`.
+class _Deferred(NamedTuple):
+    """A cached record's facts before they are needed: its id (for the repeated-id check) and where they are."""
 
-    Entries are found by the file's path in the catalog; an entry is used only when its key (a hash of the
-    engine, the path, the folder's kind and the file's bytes) is the key of the file's bytes now. The bytes are
-    hashed unless the file's stat signature (size, inode, device, modification and change times) is the one
-    recorded when they were last hashed, and that is recorded only for a file last changed well before it was read.
+    id: str
+    rel: str
+
+
+class ValidationCache:
+    """The validate cache of one catalog folder. Use through `validate_catalog_cached`.
+
+    The file holds an index and, apart, every valid record's facts (read only when the rules must run). Index
+    entries are found by the file's path in the catalog and used only when their key (a hash of the engine, the
+    path, the folder's kind and the file's bytes) is the key of the file's bytes now. The bytes are hashed unless
+    the file's stat signature (size, inode, device, modification and change times) is the one recorded when they
+    were last hashed, and that is recorded only for a file last changed well before it was read. The rules'
+    diagnostics are kept by rule, with what they were computed from, so that after an edit only the rules and
+    records it can affect run again.
     """
 
     # A file changed less than this long before it was read may change again within the same timestamp tick
     # without its size or times changing: its stat signature is not kept, so the next run hashes its bytes.
     RACY_SECONDS = 2.0
+    # After more changed records than this, the rules run over everything (it is then about as fast).
+    MAX_INCREMENTAL = 256
+    # Changed records' facts are kept beside the facts section (an overlay) until they are this many.
+    MAX_OVERLAY = 1000
 
     def __init__(self, catalog_root: str | Path, cache_dir: str | Path | None = None) -> None:
         self.root = Path(catalog_root).resolve()
@@ -362,13 +399,20 @@ class ValidationCache:
         self.fingerprint = engine_fingerprint()
         self.hits = self.misses = self.hashed = 0
         self.status = "empty"  # empty | loaded | corrupt | stale-engine | untrusted | too-large
-        self.rules_cached = False
+        self.rules = "none"  # how the rules' diagnostics were had: cached | incremental | full
         self._started = time.time()
-        self._files: dict = {}  # rel -> (stat signature or None, key, (facts or data, diagnostic rows))
-        self._result: tuple | None = None  # (rules key, diagnostic rows)
-        self._new_files: dict = {}
-        self._new_result: tuple | None = None
+        # rel -> (stat signature or None, key, diagnostic rows, record id / settings data / None)
+        self._index: dict = {}
+        self._overlay: dict = {}  # rel -> facts of records changed since the facts section was written
+        self._result: tuple | None = None  # (rules key, base, {rule: diagnostic rows})
+        self._facts_blob: bytes = b""
+        self._facts: dict | None = None
+        self._new_index: dict = {}
+        self._new_overlay: dict = {}
+        self._changed: list[tuple[str, object]] = []  # (rel, old entry's extra) of every record read afresh
+        self._uncached = False
         self._order: list[bytes] = []  # every file's key (or a marker) in the order read: the rules' input
+        self._new_result: tuple | None = None
         self._key = _secret_key(self.dir, create=False)
         self._load()
 
@@ -399,15 +443,21 @@ class ValidationCache:
         if len(raw) > MAX_CACHE_BYTES:
             self.status = "too-large"
             return
-        header, _, rest = raw.partition(b"\n")
-        mac, _, payload = rest.partition(b"\n")
+        view = memoryview(raw)
+        header_end = raw.find(b"\n")
+        mac_end = raw.find(b"\n", header_end + 1)
+        if header_end < 0 or mac_end < 0 or raw[:header_end] != VALIDATE_FORMAT:
+            self.status = "corrupt"
+            return
+        payload = view[mac_end + 1:]
         expected = hmac.new(self._key, payload, hashlib.sha256).hexdigest().encode()
-        if header != VALIDATE_FORMAT or not hmac.compare_digest(mac, expected):
+        if not hmac.compare_digest(raw[header_end + 1:mac_end], expected):
             self.status = "corrupt"
             return
         try:  # only bytes sealed with our key get here: written by this code for this catalog, read by marshal
-            engine, files, result = marshal.loads(payload)
-            if not isinstance(files, dict):
+            index_len = int.from_bytes(payload[:8], "big")
+            engine, index, overlay, result = marshal.loads(payload[8:8 + index_len])
+            if not (isinstance(index, dict) and isinstance(overlay, dict)):
                 raise TypeError("wrong shape")
         except (ValueError, TypeError, EOFError):
             self.status = "corrupt"
@@ -415,14 +465,26 @@ class ValidationCache:
         if engine != self.fingerprint:
             self.status = "stale-engine"
             return
-        self._files, self._result = files, result
+        self._index, self._overlay, self._result = index, overlay, result
+        self._facts_blob = payload[8 + index_len:]  # a view: read by marshal only if the rules must run
         self.status = "loaded"
+
+    def _old_facts(self, rel: str) -> tuple | None:
+        if rel in self._overlay:
+            return self._overlay[rel]
+        if self._facts is None:
+            try:
+                self._facts = marshal.loads(self._facts_blob) if self._facts_blob else {}
+                if not isinstance(self._facts, dict):
+                    raise TypeError("wrong shape")
+            except (ValueError, TypeError, EOFError):
+                self._facts = {}
+        return self._facts.get(rel)
 
     # reading files --------------------------------------------------------------------------------------------
     def _lookup(self, path: str, rel: str, what: str) -> tuple[bytes | None, tuple | None, tuple | None, tuple | None]:
-        """(key, cached entry or None, bytes read or None, stat signature to keep or None). No key for what the
+        """(key, index entry or None, bytes read or None, stat signature to keep or None). No key for what the
         reader refuses without reading."""
-
         try:
             st = os.stat(path)
         except OSError:
@@ -430,10 +492,10 @@ class ValidationCache:
         if not stat.S_ISREG(st.st_mode):
             return None, None, None, None
         sig = (st.st_size, st.st_ino, st.st_dev, st.st_mtime_ns, st.st_ctime_ns)
-        known = self._files.get(rel)
+        known = self._index.get(rel)
         if known is not None and known[0] == sig:
             # Unchanged since its bytes were hashed: an edit sets the change time, which no tool can set back.
-            return known[1], known[2], None, sig
+            return known[1], known, None, sig
         try:
             raw = read_bounded(path)
         except (Unreadable, OSError):
@@ -447,105 +509,215 @@ class ValidationCache:
         key = h.digest()
         if max(st.st_mtime, st.st_ctime) >= self._started - self.RACY_SECONDS:
             sig = None  # changed just now: it could change again unseen within the same tick, so hash it next time
-        entry = known[2] if known is not None and known[1] == key else None
-        return key, entry, raw, sig
+        return key, (known if known is not None and known[1] == key else None), raw, sig
 
-    def _keep(self, rel: str, key: bytes, entry: tuple, st_sig: object) -> None:
-        self._new_files[rel] = (st_sig, key, entry)
-        self._order.append(key)
-
-    def facts_reader(self, path: str, rel: str, folder_kind: str) -> tuple[RecordFacts | None, list[Diagnostic]]:
-        """validate's reader: the cached facts and diagnostics when these exact bytes were read before."""
-
-        key, entry, raw, sig = self._lookup(path, rel, "record:" + folder_kind)
-        if key is not None and entry is not None:
+    def facts_reader(self, path: str, rel: str, folder_kind: str) -> tuple[object, list[Diagnostic]]:
+        """validate's reader: for bytes read before, their diagnostics and (deferred) facts; else a fresh read."""
+        known = self._index.get(rel)
+        if known is not None and known[0] is not None and type(known[3]) is str and not known[2]:
+            # The common case, kept short (it runs for every file): a valid record whose stat is as recorded.
             try:
-                facts = None if entry[0] is None else RecordFacts._make(entry[0])
-                diags = [_diag_of(row) for row in entry[1]]
+                st = os.stat(path)
+            except OSError:
+                pass
+            else:
+                if (st.st_size, st.st_ino, st.st_dev, st.st_mtime_ns, st.st_ctime_ns) == known[0] \
+                        and stat.S_ISREG(st.st_mode):
+                    self.hits += 1
+                    self._new_index[rel] = known
+                    if rel in self._overlay:
+                        self._new_overlay[rel] = self._overlay[rel]
+                    self._order.append(known[1])
+                    return _Deferred(known[3], rel), []
+        key, known, raw, sig = self._lookup(path, rel, "record:" + folder_kind)
+        if key is not None and known is not None:
+            try:
+                rid = known[3]
+                diags = [_diag_of(row) for row in known[2]]
+                if rid is not None and not isinstance(rid, str):
+                    raise TypeError("wrong shape")
             except (TypeError, ValueError, IndexError):
-                key = None  # a sealed entry of the wrong shape (another version's): read afresh, not cached
+                key = None  # a sealed entry of the wrong shape: read afresh, not cached
             else:
                 self.hits += 1
-                self._keep(rel, key, entry, sig)
-                return facts, diags
+                self._new_index[rel] = (sig, key, known[2], rid)
+                if rel in self._overlay:
+                    self._new_overlay[rel] = self._overlay[rel]
+                self._order.append(key)
+                return (None if rid is None else _Deferred(rid, rel)), diags
         self.misses += 1
         facts, diags = read_facts(Path(path), rel, folder_kind, raw)
+        old = self._index.get(rel)
+        self._changed.append((rel, old[3] if old is not None else "new"))
         if key is None:
+            self._uncached = True
             self._order.append(f"uncached:{rel}:{_diag_texts(diags)}".encode())
         else:
-            self._keep(rel, key, (None if facts is None else tuple(facts), tuple(_diag_row(d) for d in diags)), sig)
+            self._new_index[rel] = (sig, key, tuple(_diag_row(d) for d in diags), None if facts is None else facts.id)
+            if facts is not None:
+                self._new_overlay[rel] = tuple(facts)
+            self._order.append(key)
         return facts, diags
 
     def settings_reader(self, root: Path, rel: str, schema: str, diags: list[Diagnostic]) -> dict | None:
         """load's _read_document through the cache: catalog.yaml, taxonomy.yaml and tags.yaml."""
-
         path = root / rel
         if not path.exists():
+            self._order.append(f"missing:{rel}".encode())
             return None
         if not _inside(os.path.realpath(root), path):  # checked before the cache is asked, as load does
             diags.append(_outside_catalog(rel))
+            self._uncached = True
             self._order.append(f"outside:{rel}".encode())
             return None
-        key, entry, raw, sig = self._lookup(str(path), rel, "settings:" + schema)
-        if key is not None and entry is not None:
+        key, known, raw, sig = self._lookup(str(path), rel, "settings:" + schema)
+        if key is not None and known is not None:
             try:
-                data, found = entry[0], [_diag_of(row) for row in entry[1]]
+                data, found = known[3], [_diag_of(row) for row in known[2]]
                 if data is not None and not isinstance(data, dict):
                     raise TypeError("wrong shape")
             except (TypeError, ValueError, IndexError):
-                key = None  # a sealed entry of the wrong shape (another version's): read afresh, not cached
+                key = None  # a sealed entry of the wrong shape: read afresh, not cached
             else:
-                self._keep(rel, key, entry, sig)
+                self._new_index[rel] = (sig, key, known[2], data)
+                self._order.append(key)
                 diags.extend(found)
                 return data
         before = len(diags)
         data = _read_document(root, rel, schema, diags, raw=raw)
         found = diags[before:]
+        self._uncached = True  # the settings changed: every rule runs again
         if key is None:
             self._order.append(f"uncached:{rel}:{_diag_texts(found)}".encode())
         else:
-            self._keep(rel, key, (data, tuple(_diag_row(d) for d in found)), sig)
+            self._new_index[rel] = (sig, key, tuple(_diag_row(d) for d in found), data)
+            self._order.append(key)
         return data
+
+    def resolve(self, records: dict) -> dict:
+        """The CatalogFacts records with every deferred entry replaced by its facts from the cache file."""
+        out = {}
+        for rid, item in records.items():
+            if isinstance(item, _Deferred):
+                found = self._old_facts(item.rel)
+                if found is None:
+                    raise LookupError(item.rel)
+                item = RecordFacts._make(found)
+            out[rid] = item
+        return out
 
     # the rules --------------------------------------------------------------------------------------------------
     def rules_key(self, diags_so_far: list[Diagnostic]) -> str:
         """Everything the rules' diagnostics depend on: the code, every file read (by its key, in order) and what
         reading gave (a record reported as a repeated id is not among the facts)."""
         h = hashlib.blake2b(digest_size=20)
-        h.update(f"{self.fingerprint}\0{_code_hash()}\0".encode())
+        h.update(self._base().encode())
         h.update(b"\0".join(self._order))
         h.update(_diag_texts(diags_so_far).encode())
         return h.hexdigest()
 
+    def _base(self) -> str:
+        return f"{self.fingerprint}\0{_code_hash()}"
+
     def cached_rules(self, key: str) -> list[Diagnostic] | None:
-        if not (isinstance(self._result, tuple) and len(self._result) == 2 and self._result[0] == key):
+        by_rule = self._stored_rules()
+        if by_rule is None or self._result[0] != key:
+            return None
+        self.rules = "cached"
+        return [d for found in by_rule.values() for d in found]
+
+    def _stored_rules(self) -> dict[str, list[Diagnostic]] | None:
+        if not (isinstance(self._result, tuple) and len(self._result) == 3 and isinstance(self._result[2], dict)):
             return None
         try:
-            found = [_diag_of(row) for row in self._result[1]]
+            return {code: [_diag_of(row) for row in rows] for code, rows in self._result[2].items()}
         except (TypeError, ValueError, IndexError):
             return None
-        self.rules_cached = True
-        return found
 
-    def store_rules(self, key: str, diagnostics: list[Diagnostic]) -> None:
-        self._new_result = (key, tuple(_diag_row(d) for d in diagnostics))
+    def incremental_plan(self, facts, diags_so_far: list[Diagnostic]) -> tuple[dict, set, set] | None:
+        """(previous diagnostics by rule, dirty records, rules to run again) when the rules may run only where the
+        changed records can make a difference; None when they must all run again.
+
+        That is when the code, the settings and the set of files are as in the run that stored the diagnostics,
+        no file is unreadable, no id is repeated, and each changed record is valid before and after, with the same
+        id. Dirty are the changed records, their relation targets before and after (whose incoming relations
+        changed) and, when a record's kind or year changed, the records that relate to it. graph-cycle runs again
+        when a changed record's ordered relations changed, duplicate-work when its identifiers or title did, and
+        any rule that reported in a changed file (its line numbers may have moved).
+        """
+        from .checks import RULES
+        from .graph import ORDERED_TYPES
+
+        previous = self._stored_rules()
+        if (previous is None or self._uncached or not self._changed or len(self._changed) > self.MAX_INCREMENTAL
+                or self._result[1] != self._base() or set(previous) != set(RULES)
+                or self._new_index.keys() != self._index.keys()
+                or any(d.code == "unique-id" for d in diags_so_far)):
+            return None
+        records = facts.records
+        dirty: set[str] = set()
+        rerun: set[str] = set()
+        changed_paths = set()
+        kind_or_year: set[str] = set()
+        for rel, old_id in self._changed:
+            old = self._old_facts(rel)
+            new = self._new_overlay.get(rel)
+            if old is None or new is None or old_id != new[0] or records.get(new[0]) is None:
+                return None
+            old, new = RecordFacts._make(old), RecordFacts._make(new)
+            if old.id != new.id or old.path != new.path or records[new.id].path != rel:
+                return None
+            changed_paths.add(rel)
+            dirty.add(new.id)
+            dirty.update(t for _, t in old.relations)
+            dirty.update(t for _, t in new.relations)
+            if (old.kind, old.year) != (new.kind, new.year):
+                kind_or_year.add(new.id)
+            if old.work_keys != new.work_keys:
+                rerun.add("duplicate-work")
+            if [x for x in old.relations if x[0] in ORDERED_TYPES] != [x for x in new.relations if x[0] in ORDERED_TYPES]:
+                rerun.add("graph-cycle")
+        if kind_or_year:
+            dirty.update(r.id for r in records.values() if any(t in kind_or_year for _, t in r.relations))
+        for code, found in previous.items():
+            if not RULES[code].per_record and any(d.path in changed_paths for d in found):
+                rerun.add(code)
+        return previous, dirty & records.keys(), rerun
+
+    def store_rules(self, key: str, by_rule: dict[str, list[Diagnostic]]) -> None:
+        self._new_result = (key, self._base(), {code: tuple(_diag_row(d) for d in found)
+                                                for code, found in by_rule.items()})
 
     # writing ----------------------------------------------------------------------------------------------------
     def save(self) -> bool:
         """Write this run's entries (those of changed or deleted files are dropped); True if written."""
         result = self._new_result if self._new_result is not None else self._result
-        if self.status == "loaded" and self.misses == 0 and result == self._result and self._new_files == self._files:
+        if self.status == "loaded" and self.misses == 0 and result == self._result and self._new_index == self._index:
             return False
         key = self._key or _secret_key(self.dir, create=True)
         if key is None:
             return False  # no private key to seal it with: not cached
+        valid = [rel for rel, entry in self._new_index.items() if isinstance(entry[3], str)]
+        overlay = self._new_overlay
+        facts_blob = self._facts_blob
+        if len(overlay) > self.MAX_OVERLAY or set(self._facts or ()) - set(valid) or not facts_blob:
+            # Rewrite the facts section with every valid record's facts (deferred ones from the old section).
+            try:
+                facts_blob = marshal.dumps({rel: overlay[rel] if rel in overlay else self._old_facts(rel)
+                                            for rel in valid})
+            except ValueError:
+                return False
+            overlay = {}
         try:
-            payload = marshal.dumps((self.fingerprint, self._new_files, result))
+            index = marshal.dumps((self.fingerprint, self._new_index, overlay, result))
         except ValueError:
             return False  # a value marshal cannot write (none is expected): not cached, read afresh next time
-        mac = hmac.new(key, payload, hashlib.sha256).hexdigest().encode()
+        parts = (len(index).to_bytes(8, "big"), index, facts_blob)  # written in pieces: no copy of the facts
+        mac = hmac.new(key, digestmod=hashlib.sha256)
+        for part in parts:
+            mac.update(part)
         try:
-            _write_private(self.file, VALIDATE_FORMAT + b"\n" + mac + b"\n" + payload)
+            _write_private(self.file, (VALIDATE_FORMAT + b"\n" + mac.hexdigest().encode() + b"\n", *parts))
         except OSError:
             return False  # a read-only or full cache folder costs speed, never correctness
         return True
@@ -555,7 +727,7 @@ def _diag_texts(diags: Iterable[Diagnostic]) -> str:
     return "\n".join(repr(_diag_row(d)) for d in diags)
 
 
-def _write_private(path: Path, data: bytes) -> None:
+def _write_private(path: Path, parts: Iterable[bytes]) -> None:
     """Write atomically, readable and writable by the owner only."""
     import tempfile
 
@@ -563,7 +735,8 @@ def _write_private(path: Path, data: bytes) -> None:
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)  # mode 0600
     try:
         with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
+            for part in parts:
+                fh.write(part)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -579,8 +752,7 @@ def validate_catalog_cached(
 ) -> Validation:
     """load.validate_catalog with the validate cache (unless `use_cache=False` or $ALIGNCAT_NO_CACHE): the same
     diagnostics in the same order, reading and checking only the files whose bytes changed, and running the rules
-    only when a file, the settings or the code changed."""
-
+    only where a change can make a difference."""
     if not use_cache or cache_disabled_by_env() or not Path(root).is_dir():
         return validate_catalog(root, progress=progress)
     cache = ValidationCache(root, cache_dir)
@@ -590,9 +762,29 @@ def validate_catalog_cached(
     key = cache.rules_key(diags)
     found = cache.cached_rules(key)
     if found is None:
-        from .checks import run_checks
+        from .checks import recheck, run_checks_by_rule
 
-        found = run_checks(facts)
-        cache.store_rules(key, found)
+        try:
+            facts.records = cache.resolve(facts.records)
+        except LookupError:  # a facts section that lacks an entry the index names: never guess, start afresh
+            return _validate_afresh(cache, root, progress)
+        plan = cache.incremental_plan(facts, diags)
+        if plan is not None:
+            by_rule = recheck(facts, *plan)
+            cache.rules = "incremental"
+        else:
+            by_rule = run_checks_by_rule(facts)
+            cache.rules = "full"
+        cache.store_rules(key, by_rule)
+        found = [d for ds in by_rule.values() for d in ds]
     cache.save()
     return Validation(tuple(diags) + tuple(found), files_read, len(facts.records))
+
+
+def _validate_afresh(cache: ValidationCache, root: str | Path, progress) -> Validation:
+    cache.status = "corrupt"
+    try:
+        cache.file.unlink(missing_ok=True)  # rebuilt by the next run
+    except OSError:
+        pass
+    return validate_catalog(root, progress=progress)

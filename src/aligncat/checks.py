@@ -6,7 +6,7 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -30,6 +30,20 @@ class CatalogFacts:
     taxonomy: Taxonomy
     tags: Mapping[str, Any]
     records: dict[str, RecordFacts]  # sorted by id
+    # The records the per-record rules look at: all of them, or (re-checking after an edit) those whose diagnostics
+    # may have changed. Rules that compare records with each other always look at every record.
+    subject_ids: frozenset[str] | None = None
+    _incoming_of: tuple | None = field(default=None, repr=False, compare=False)
+
+    def subjects(self) -> Iterable[RecordFacts]:
+        if self.subject_ids is None:
+            return self.records.values()
+        return [self.records[i] for i in sorted(self.subject_ids) if i in self.records]
+
+    def subjects_of_kind(self, kind: str) -> Iterable[RecordFacts]:
+        if self.subject_ids is None:
+            return self.by_kind.get(kind, ())
+        return [r for r in self.subjects() if r.kind == kind]
 
     @cached_property
     def by_kind(self) -> dict[str, tuple[RecordFacts, ...]]:
@@ -47,6 +61,20 @@ class CatalogFacts:
                 incoming.setdefault(target, []).append(r.id)
         return incoming
 
+    def incoming(self, record_id: str) -> list[str]:
+        """incoming_ids[record_id]; while re-checking a few records, found for those alone (one pass, no index)."""
+        if self.subject_ids is None or "incoming_ids" in self.__dict__:
+            return self.incoming_ids.get(record_id, [])
+        if self._incoming_of is None or self._incoming_of[0] is not self.subject_ids:
+            wanted = self.subject_ids
+            found: dict[str, list[str]] = {}
+            for r in self.records.values():
+                for _, target in r.relations:
+                    if target in wanted:
+                        found.setdefault(target, []).append(r.id)
+            self._incoming_of = (wanted, found)
+        return self._incoming_of[1].get(record_id, [])
+
     @classmethod
     def of(cls, catalog: Catalog) -> CatalogFacts:
         records = {k: RecordFacts.from_record(r) for k, r in catalog.records.items()}
@@ -62,16 +90,20 @@ class Rule:
     severity: Severity
     summary: str
     check: Check
+    # A per-record rule reports each record on its own, in its own file, from that record, the settings and its
+    # neighbours (relation targets and sources); it looks only at `catalog.subjects()`. Other rules compare every
+    # record with every other (cycles, duplicates) or check the settings.
+    per_record: bool = False
 
 
 RULES: dict[str, Rule] = {}
 
 
-def rule(code: str, severity: Severity = Severity.ERROR) -> Callable[[Check], Check]:
+def rule(code: str, severity: Severity = Severity.ERROR, *, per_record: bool = False) -> Callable[[Check], Check]:
     """Register a cross-record rule; its docstring's first line is the rule's summary in the docs."""
 
     def register(fn: Check) -> Check:
-        RULES[code] = Rule(code, severity, (fn.__doc__ or "").strip().splitlines()[0], fn)
+        RULES[code] = Rule(code, severity, (fn.__doc__ or "").strip().splitlines()[0], fn, per_record)
         return fn
 
     return register
@@ -87,6 +119,44 @@ def run_checks(catalog: Catalog | CatalogFacts, only: Iterable[str] | None = Non
     for code, r in RULES.items():
         if wanted is None or code in wanted:
             out.extend(r.check(facts))
+    return out
+
+
+def run_checks_by_rule(facts: CatalogFacts) -> dict[str, list[Diagnostic]]:
+    """Every rule's diagnostics, by rule (in RULES order; flattened, the same list as run_checks gives)."""
+    from . import graph  # noqa: F401  (registers the graph rules)
+
+    return {code: list(r.check(facts)) for code, r in RULES.items()}
+
+
+def recheck(facts: CatalogFacts, previous: dict[str, list[Diagnostic]], dirty: set[str],
+            rerun: set[str]) -> dict[str, list[Diagnostic]]:
+    """run_checks_by_rule after a few records changed, from the previous run's diagnostics.
+
+    `dirty` holds every record whose per-record diagnostics may differ (the changed records and their neighbours,
+    the caller decides); the per-record rules look only at those and keep the others' diagnostics. Of the other
+    rules, those in `rerun` run again and the rest keep theirs. The result equals a full run when `dirty` and
+    `rerun` cover what changed (cache.py says when they do; tests compare with full runs).
+    """
+    from . import graph  # noqa: F401  (registers the graph rules)
+
+    position = {r.path: i for i, r in enumerate(facts.records.values())}
+    dirty_paths = {facts.records[i].path for i in dirty if i in facts.records}
+    out: dict[str, list[Diagnostic]] = {}
+    for code, r in RULES.items():
+        if r.per_record:
+            kept = [d for d in previous[code] if d.path not in dirty_paths]
+            facts.subject_ids = frozenset(dirty)
+            try:
+                found = kept + list(r.check(facts))
+            finally:
+                facts.subject_ids = None
+            found.sort(key=lambda d: position.get(d.path, -1))  # record order; within a record, as found
+            out[code] = found
+        elif code in rerun:
+            out[code] = list(r.check(facts))
+        else:
+            out[code] = previous[code]
     return out
 
 
@@ -127,31 +197,31 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str:
     return f"did you mean '{close[0]}'?" if close else ""
 
 
-@rule("dangling-ref")
+@rule("dangling-ref", per_record=True)
 def check_references(catalog: CatalogFacts) -> Iterator[Diagnostic]:
     """Every relation points at a record that exists."""
     records = catalog.records
-    for r in records.values():
+    for r in catalog.subjects():
         for i, (_, target) in enumerate(r.relations):
             if target not in records:
                 hint = did_you_mean(target, records) or "check the id, or add a record for that work"
                 yield _at(catalog, r.path, f"/relations/{i}/target", "dangling-ref", f"no record '{target}'", hint)
 
 
-@rule("self-relation")
+@rule("self-relation", per_record=True)
 def check_self_relations(catalog: CatalogFacts) -> Iterator[Diagnostic]:
     """No record relates to itself."""
-    for r in catalog.records.values():
+    for r in catalog.subjects():
         for i, (rtype, target) in enumerate(r.relations):
             if target == r.id:
                 yield _at(catalog, r.path, f"/relations/{i}/target", "self-relation",
                           f"'{r.id}' {rtype} itself", "point the relation at another record, or remove it")
 
 
-@rule("duplicate-relation", Severity.WARNING)
+@rule("duplicate-relation", Severity.WARNING, per_record=True)
 def check_repeated_relations(catalog: CatalogFacts) -> Iterator[Diagnostic]:
     """A relation of one type to one target is stated once."""
-    for r in catalog.records.values():
+    for r in catalog.subjects():
         if len(set(r.relations)) == len(r.relations):
             continue
         seen: set[tuple[str, str]] = set()
@@ -162,32 +232,32 @@ def check_repeated_relations(catalog: CatalogFacts) -> Iterator[Diagnostic]:
             seen.add(rel)
 
 
-@rule("unknown-category")
+@rule("unknown-category", per_record=True)
 def check_categories(catalog: CatalogFacts) -> Iterator[Diagnostic]:
     """Records name only categories that exist in taxonomy.yaml."""
     known = catalog.taxonomy.categories
-    for r in catalog.records.values():
+    for r in catalog.subjects():
         for i, c in enumerate(r.categories):
             if c not in known:
                 hint = did_you_mean(c, known) or f"see {TAXONOMY_FILE} for the category ids"
                 yield _at(catalog, r.path, f"/categories/{i}", "unknown-category", f"no category '{c}'", hint)
 
 
-@rule("unknown-tag")
+@rule("unknown-tag", per_record=True)
 def check_tags(catalog: CatalogFacts) -> Iterator[Diagnostic]:
     """Records use only tags from the controlled vocabulary."""
-    for r in catalog.records.values():
+    for r in catalog.subjects():
         for i, t in enumerate(r.tags):
             if t not in catalog.tags:
                 hint = did_you_mean(t, catalog.tags) or "use a tag from vocabularies/tags.yaml, or add it there"
                 yield _at(catalog, r.path, f"/tags/{i}", "unknown-tag", f"no tag '{t}'", hint)
 
 
-@rule("unknown-goal-level")
+@rule("unknown-goal-level", per_record=True)
 def check_goal_levels(catalog: CatalogFacts) -> Iterator[Diagnostic]:
     """A benchmark's goal_level is one of the taxonomy's goal levels."""
     levels = [g.id for g in catalog.taxonomy.goal_levels]
-    for r in catalog.by_kind.get("benchmark", ()):
+    for r in catalog.subjects_of_kind("benchmark"):
         if r.goal_level and r.goal_level not in levels:
             hint = did_you_mean(r.goal_level, levels) or "choose one of: " + ", ".join(levels)
             yield _at(catalog, r.path, "/benchmark/goal_level", "unknown-goal-level",
@@ -222,10 +292,10 @@ def strip_tracking(url: str) -> str:
     return parts._replace(query=urlencode(query)).geturl()
 
 
-@rule("tracking-link")
+@rule("tracking-link", per_record=True)
 def check_links(catalog: CatalogFacts) -> Iterator[Diagnostic]:
     """Links carry no tracking parameters (utm_*, fbclid, trk, mc_cid, ...)."""
-    for r in catalog.records.values():
+    for r in catalog.subjects():
         for i, url in enumerate(r.link_urls):
             if "?" not in url:
                 continue  # no query, no parameters
@@ -295,21 +365,21 @@ def check_survey(catalog: CatalogFacts) -> Iterator[Diagnostic]:
                   did_you_mean(sid, catalog.records) or "add the survey's record, or remove 'survey'")
 
 
-@rule("missing-summary", Severity.WARNING)
+@rule("missing-summary", Severity.WARNING, per_record=True)
 def check_summaries(catalog: CatalogFacts) -> Iterator[Diagnostic]:
     """Every record has a summary in our own words."""
-    for r in catalog.records.values():
+    for r in catalog.subjects():
         if not r.has_summary:
             yield _at(catalog, r.path, "", "missing-summary", "the record has no summary",
                       "add 'summary:' with one to three sentences in your own words", severity=Severity.WARNING)
 
 
-@rule("uncategorised", Severity.WARNING)
+@rule("uncategorised", Severity.WARNING, per_record=True)
 def check_uncategorised(catalog: CatalogFacts) -> Iterator[Diagnostic]:
     """Every record is filed under at least one category (when the catalog has a taxonomy)."""
     if not catalog.taxonomy.categories:
         return
-    for r in catalog.records.values():
+    for r in catalog.subjects():
         if not r.categories:
             yield _at(catalog, r.path, "", "uncategorised", "the record is filed under no category",
                       f"add 'categories:' with ids from {TAXONOMY_FILE}", severity=Severity.WARNING)

@@ -177,13 +177,13 @@ def check_ordered_cycles(catalog: CatalogFacts) -> Iterator[Diagnostic]:
         )
 
 
-@rule("time-order")
+@rule("time-order", per_record=True)
 def check_time_order(catalog: CatalogFacts) -> Iterator[Diagnostic]:
     """No record builds on, extends or derives from a work of a later year (beyond catalog.yaml's tolerance)."""
     tolerance = catalog.info.time_order_tolerance
     records = catalog.records
     ordered = _ORDERED
-    for r in records.values():
+    for r in catalog.subjects():
         latest = r.year + tolerance
         for i, (rtype, target_id) in enumerate(r.relations):
             if rtype not in ordered:
@@ -203,11 +203,11 @@ def check_time_order(catalog: CatalogFacts) -> Iterator[Diagnostic]:
             )
 
 
-@rule("relation-kind")
+@rule("relation-kind", per_record=True)
 def check_relation_kinds(catalog: CatalogFacts) -> Iterator[Diagnostic]:
     """A relation's type fits the kinds of its ends (a dataset does not evaluate on a paper)."""
     records = catalog.records
-    for r in records.values():
+    for r in catalog.subjects():
         for i, (rel_type, target_id) in enumerate(r.relations):
             rtype = RELATION_TYPES.get(rel_type)
             target = records.get(target_id)
@@ -232,11 +232,11 @@ def check_relation_kinds(catalog: CatalogFacts) -> Iterator[Diagnostic]:
             )
 
 
-@rule("orphan", Severity.WARNING)
+@rule("orphan", Severity.WARNING, per_record=True)
 def check_orphans(catalog: CatalogFacts) -> Iterator[Diagnostic]:
     """Every paper relates to some other record, or some record relates to it."""
-    for r in catalog.by_kind.get("paper", ()):
-        if not r.relations and not catalog.incoming_ids.get(r.id) and r.id != catalog.info.survey:
+    for r in catalog.subjects_of_kind("paper"):
+        if not r.relations and not catalog.incoming(r.id) and r.id != catalog.info.survey:
             yield _at(
                 catalog,
                 r.path,
@@ -248,12 +248,12 @@ def check_orphans(catalog: CatalogFacts) -> Iterator[Diagnostic]:
             )
 
 
-@rule("benchmark-without-dataset", Severity.WARNING)
+@rule("benchmark-without-dataset", Severity.WARNING, per_record=True)
 def check_benchmark_data(catalog: CatalogFacts) -> Iterator[Diagnostic]:
     """Every benchmark is linked to at least one dataset (in either direction)."""
     records = catalog.records
-    for r in catalog.by_kind.get("benchmark", ()):
-        linked = [target for _, target in r.relations] + catalog.incoming_ids.get(r.id, [])
+    for r in catalog.subjects_of_kind("benchmark"):
+        linked = [target for _, target in r.relations] + catalog.incoming(r.id)
         if not any(x in records and records[x].kind == "dataset" for x in linked):
             yield _at(
                 catalog,

@@ -272,7 +272,7 @@ def iter_record_files(root: Path, diags: list[Diagnostic]) -> Iterator[tuple[Pat
 def _record_files(root: Path, diags: list[Diagnostic]) -> list[tuple[str, str, str]]:
     """(path, path in the catalog, kind its folder implies) of every record file, as text (no Path per file)."""
     root_real = os.path.realpath(root)
-    root_text = str(root)
+    prefix = os.path.join(str(root), "")
     out: list[tuple[str, str, str]] = []
     for parts, is_link in _walk(root):
         rel = "/".join(parts)
@@ -280,7 +280,7 @@ def _record_files(root: Path, diags: list[Diagnostic]) -> list[tuple[str, str, s
         suffix = name[name.rfind("."):] if "." in name.lstrip(".") else ""  # as Path.suffix
         if rel in KNOWN_FILES or suffix.lower() not in (".yaml", ".yml"):
             continue
-        path = os.path.join(root_text, *parts)
+        path = prefix + os.sep.join(parts)  # os.path.join, without its cost per file
         if is_link and not _inside(root_real, Path(path)):
             diags.append(_outside_catalog(rel))
             continue
