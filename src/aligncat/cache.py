@@ -365,16 +365,50 @@ def _code_hash() -> str:
 
 
 class _Deferred(NamedTuple):
-    """A cached record's facts before they are needed: its id (for the repeated-id check) and where they are."""
+    """A cached record's facts before they are needed: its id (for the repeated-id check) and its file."""
 
     id: str
-    rel: str
+    path: str
+
+
+_MISSING = object()
+
+
+class _LazyRecords(dict):
+    """CatalogFacts.records for a cached run: id -> RecordFacts, a cached record's facts read when first looked at
+    (re-checking after an edit looks at a few records, not at 10,000)."""
+
+    __slots__ = ("_read",)
+
+    def __init__(self, items: dict, read: Callable[[str], tuple]) -> None:
+        super().__init__(items)
+        self._read = read
+
+    def _real(self, rid: str, item: object) -> RecordFacts:
+        if type(item) is _Deferred:
+            item = RecordFacts._make(self._read(item.path))
+            dict.__setitem__(self, rid, item)
+        return item  # type: ignore[return-value]
+
+    def __getitem__(self, rid: str) -> RecordFacts:
+        return self._real(rid, dict.__getitem__(self, rid))
+
+    def get(self, rid: str, default: object = None) -> object:
+        item = dict.get(self, rid, _MISSING)
+        return default if item is _MISSING else self._real(rid, item)
+
+    def values(self) -> list[RecordFacts]:  # type: ignore[override]
+        return [self._real(k, v) for k, v in dict.items(self)]
+
+    def items(self) -> list[tuple[str, RecordFacts]]:  # type: ignore[override]
+        return [(k, self._real(k, v)) for k, v in dict.items(self)]
 
 
 class ValidationCache:
     """The validate cache of one catalog folder. Use through `validate_catalog_cached`.
 
-    The file holds an index and, apart, every valid record's facts (read only when the rules must run). Index
+    The file holds an index and, apart, every valid record's facts (each read only when a rule looks at it) and
+    which records relate to each (for re-checking). Index
     entries are found by the file's path in the catalog and used only when their key (a hash of the engine, the
     path, the folder's kind and the file's bytes) is the key of the file's bytes now. The bytes are hashed unless
     the file's stat signature (size, inode, device, modification and change times) is the one recorded when they
@@ -388,7 +422,9 @@ class ValidationCache:
     RACY_SECONDS = 2.0
     # After more changed records than this, the rules run over everything (it is then about as fast).
     MAX_INCREMENTAL = 256
-    # Changed records' facts are kept beside the facts section (an overlay) until they are this many.
+    # Facts of records read afresh are kept in the index (an overlay) until they are this many; then the facts
+    # section is written again with all of them. (Rewriting 10,000 records' facts after each edit costs more than
+    # re-checking it.)
     MAX_OVERLAY = 1000
 
     def __init__(self, catalog_root: str | Path, cache_dir: str | Path | None = None) -> None:
@@ -403,12 +439,14 @@ class ValidationCache:
         self._started = time.time()
         # rel -> (stat signature or None, key, diagnostic rows, record id / settings data / None)
         self._index: dict = {}
-        self._overlay: dict = {}  # rel -> facts of records changed since the facts section was written
         self._result: tuple | None = None  # (rules key, base, {rule: diagnostic rows})
-        self._facts_blob: bytes = b""
+        self._facts_section: bytes | memoryview = b""  # marshal: {rel: marshal bytes of the record's facts}
+        self._incoming_section: bytes | memoryview = b""  # marshal: {id: [ids of the records relating to it]}
         self._facts: dict | None = None
         self._new_index: dict = {}
-        self._new_overlay: dict = {}
+        self._new_facts: dict = {}  # rel -> facts tuple of every valid record read afresh
+        self._overlay: dict = {}  # rel -> facts tuple, newer than the facts section's (see MAX_OVERLAY)
+        self._new_incoming: dict | None = None
         self._changed: list[tuple[str, object]] = []  # (rel, old entry's extra) of every record read afresh
         self._uncached = False
         self._order: list[bytes] = []  # every file's key (or a marker) in the order read: the rules' input
@@ -456,6 +494,7 @@ class ValidationCache:
             return
         try:  # only bytes sealed with our key get here: written by this code for this catalog, read by marshal
             index_len = int.from_bytes(payload[:8], "big")
+            facts_len = int.from_bytes(payload[8 + index_len:16 + index_len], "big")
             engine, index, overlay, result = marshal.loads(payload[8:8 + index_len])
             if not (isinstance(index, dict) and isinstance(overlay, dict)):
                 raise TypeError("wrong shape")
@@ -466,20 +505,45 @@ class ValidationCache:
             self.status = "stale-engine"
             return
         self._index, self._overlay, self._result = index, overlay, result
-        self._facts_blob = payload[8 + index_len:]  # a view: read by marshal only if the rules must run
+        # Views into the file: read by marshal only when the rules must run.
+        self._facts_section = payload[16 + index_len:16 + index_len + facts_len]
+        self._incoming_section = payload[16 + index_len + facts_len:]
         self.status = "loaded"
 
-    def _old_facts(self, rel: str) -> tuple | None:
-        if rel in self._overlay:
-            return self._overlay[rel]
+    def _facts_map(self) -> dict:
         if self._facts is None:
             try:
-                self._facts = marshal.loads(self._facts_blob) if self._facts_blob else {}
+                self._facts = marshal.loads(self._facts_section) if self._facts_section else {}
                 if not isinstance(self._facts, dict):
                     raise TypeError("wrong shape")
             except (ValueError, TypeError, EOFError):
                 self._facts = {}
-        return self._facts.get(rel)
+        return self._facts
+
+    def _old_facts(self, rel: str) -> tuple | None:
+        if rel in self._overlay:
+            return self._overlay[rel]
+        found = self._facts_map().get(rel)
+        if found is None:
+            return None
+        try:
+            facts = marshal.loads(found)
+        except (ValueError, TypeError, EOFError):
+            return None
+        return facts if isinstance(facts, tuple) else None
+
+    def _read_facts(self, rel: str) -> tuple:
+        facts = self._new_facts.get(rel) or self._old_facts(rel)
+        if facts is None:
+            raise LookupError(rel)  # an index entry without its facts: never guess (the run starts afresh)
+        return facts
+
+    def _old_incoming(self) -> dict | None:
+        try:
+            found = marshal.loads(self._incoming_section) if self._incoming_section else None
+        except (ValueError, TypeError, EOFError):
+            return None
+        return found if isinstance(found, dict) else None
 
     # reading files --------------------------------------------------------------------------------------------
     def _lookup(self, path: str, rel: str, what: str) -> tuple[bytes | None, tuple | None, tuple | None, tuple | None]:
@@ -525,8 +589,6 @@ class ValidationCache:
                         and stat.S_ISREG(st.st_mode):
                     self.hits += 1
                     self._new_index[rel] = known
-                    if rel in self._overlay:
-                        self._new_overlay[rel] = self._overlay[rel]
                     self._order.append(known[1])
                     return _Deferred(known[3], rel), []
         key, known, raw, sig = self._lookup(path, rel, "record:" + folder_kind)
@@ -541,8 +603,6 @@ class ValidationCache:
             else:
                 self.hits += 1
                 self._new_index[rel] = (sig, key, known[2], rid)
-                if rel in self._overlay:
-                    self._new_overlay[rel] = self._overlay[rel]
                 self._order.append(key)
                 return (None if rid is None else _Deferred(rid, rel)), diags
         self.misses += 1
@@ -555,7 +615,7 @@ class ValidationCache:
         else:
             self._new_index[rel] = (sig, key, tuple(_diag_row(d) for d in diags), None if facts is None else facts.id)
             if facts is not None:
-                self._new_overlay[rel] = tuple(facts)
+                self._new_facts[rel] = tuple(facts)
             self._order.append(key)
         return facts, diags
 
@@ -594,17 +654,9 @@ class ValidationCache:
             self._order.append(key)
         return data
 
-    def resolve(self, records: dict) -> dict:
-        """The CatalogFacts records with every deferred entry replaced by its facts from the cache file."""
-        out = {}
-        for rid, item in records.items():
-            if isinstance(item, _Deferred):
-                found = self._old_facts(item.rel)
-                if found is None:
-                    raise LookupError(item.rel)
-                item = RecordFacts._make(found)
-            out[rid] = item
-        return out
+    def lazy_records(self, records: dict) -> _LazyRecords:
+        """The CatalogFacts records, cached records' facts read from the cache file when a rule looks at them."""
+        return _LazyRecords(records, self._read_facts)
 
     # the rules --------------------------------------------------------------------------------------------------
     def rules_key(self, diags_so_far: list[Diagnostic]) -> str:
@@ -654,14 +706,18 @@ class ValidationCache:
                 or self._new_index.keys() != self._index.keys()
                 or any(d.code == "unique-id" for d in diags_so_far)):
             return None
+        incoming = self._old_incoming()
+        if incoming is None:
+            return None
         records = facts.records
         dirty: set[str] = set()
         rerun: set[str] = set()
         changed_paths = set()
         kind_or_year: set[str] = set()
+        touched: set[str] = set()
         for rel, old_id in self._changed:
             old = self._old_facts(rel)
-            new = self._new_overlay.get(rel)
+            new = self._new_facts.get(rel)
             if old is None or new is None or old_id != new[0] or records.get(new[0]) is None:
                 return None
             old, new = RecordFacts._make(old), RecordFacts._make(new)
@@ -671,18 +727,41 @@ class ValidationCache:
             dirty.add(new.id)
             dirty.update(t for _, t in old.relations)
             dirty.update(t for _, t in new.relations)
+            # Who relates to whom, as the full run's CatalogFacts.incoming_ids would have it now.
+            for _, t in old.relations:
+                sources = incoming.get(t)
+                if not isinstance(sources, list) or new.id not in sources:
+                    return None  # not the index this run's facts were stored with: check everything
+                sources = list(sources)
+                sources.remove(new.id)
+                incoming[t] = sources
+                touched.add(t)
+            for _, t in new.relations:
+                incoming[t] = [*incoming.get(t, ()), new.id]
+                touched.add(t)
             if (old.kind, old.year) != (new.kind, new.year):
                 kind_or_year.add(new.id)
             if old.work_keys != new.work_keys:
                 rerun.add("duplicate-work")
             if [x for x in old.relations if x[0] in ORDERED_TYPES] != [x for x in new.relations if x[0] in ORDERED_TYPES]:
                 rerun.add("graph-cycle")
-        if kind_or_year:
-            dirty.update(r.id for r in records.values() if any(t in kind_or_year for _, t in r.relations))
+        for t in touched:  # in record order, each source once per relation: what a full pass gives
+            if incoming[t]:
+                incoming[t] = sorted(incoming[t])
+            else:
+                del incoming[t]
+        for rid in kind_or_year:  # a record's kind or year is seen by the records relating to it
+            dirty.update(incoming.get(rid, ()))
         for code, found in previous.items():
             if not RULES[code].per_record and any(d.path in changed_paths for d in found):
                 rerun.add(code)
+        facts.incoming_index = incoming
+        self._new_incoming = incoming
         return previous, dirty & records.keys(), rerun
+
+    def keep_incoming(self, incoming: dict[str, list[str]]) -> None:
+        """Who relates to whom, as a full run of the rules found it: stored for re-checking after an edit."""
+        self._new_incoming = incoming
 
     def store_rules(self, key: str, by_rule: dict[str, list[Diagnostic]]) -> None:
         self._new_result = (key, self._base(), {code: tuple(_diag_row(d) for d in found)
@@ -697,22 +776,32 @@ class ValidationCache:
         key = self._key or _secret_key(self.dir, create=True)
         if key is None:
             return False  # no private key to seal it with: not cached
-        valid = [rel for rel, entry in self._new_index.items() if isinstance(entry[3], str)]
-        overlay = self._new_overlay
-        facts_blob = self._facts_blob
-        if len(overlay) > self.MAX_OVERLAY or set(self._facts or ()) - set(valid) or not facts_blob:
-            # Rewrite the facts section with every valid record's facts (deferred ones from the old section).
+        valid = [rel for rel, entry in self._new_index.items() if type(entry[3]) is str]
+        # Valid records not read afresh keep their facts where they were: in the overlay or the facts section.
+        overlay = {rel: self._overlay[rel] for rel in valid if rel in self._overlay and rel not in self._new_facts}
+        overlay.update(self._new_facts)
+        if self._facts_section and len(overlay) <= self.MAX_OVERLAY:
+            facts_section = self._facts_section  # the same bytes; what changed is in the overlay
+        else:
+            old = self._facts_map() if len(overlay) < len(valid) else {}
             try:
-                facts_blob = marshal.dumps({rel: overlay[rel] if rel in overlay else self._old_facts(rel)
-                                            for rel in valid})
-            except ValueError:
-                return False
+                facts_section = marshal.dumps({rel: marshal.dumps(overlay[rel]) if rel in overlay else old[rel]
+                                               for rel in valid})
+            except (ValueError, KeyError):
+                return False  # not cached; read afresh next time
             overlay = {}
+        if self._new_incoming is not None:
+            incoming_section = marshal.dumps(self._new_incoming)
+        elif result is self._result:
+            incoming_section = self._incoming_section  # the rules' input did not change
+        else:
+            incoming_section = b""
         try:
             index = marshal.dumps((self.fingerprint, self._new_index, overlay, result))
         except ValueError:
             return False  # a value marshal cannot write (none is expected): not cached, read afresh next time
-        parts = (len(index).to_bytes(8, "big"), index, facts_blob)  # written in pieces: no copy of the facts
+        parts = (len(index).to_bytes(8, "big"), index, len(facts_section).to_bytes(8, "big"), facts_section,
+                 incoming_section)  # written in pieces: the facts are not copied
         mac = hmac.new(key, digestmod=hashlib.sha256)
         for part in parts:
             mac.update(part)
@@ -764,17 +853,18 @@ def validate_catalog_cached(
     if found is None:
         from .checks import recheck, run_checks_by_rule
 
+        facts.records = cache.lazy_records(facts.records)
         try:
-            facts.records = cache.resolve(facts.records)
+            plan = cache.incremental_plan(facts, diags)
+            if plan is not None:
+                by_rule = recheck(facts, *plan)
+                cache.rules = "incremental"
+            else:
+                by_rule = run_checks_by_rule(facts)
+                cache.keep_incoming(facts.incoming_ids)
+                cache.rules = "full"
         except LookupError:  # a facts section that lacks an entry the index names: never guess, start afresh
             return _validate_afresh(cache, root, progress)
-        plan = cache.incremental_plan(facts, diags)
-        if plan is not None:
-            by_rule = recheck(facts, *plan)
-            cache.rules = "incremental"
-        else:
-            by_rule = run_checks_by_rule(facts)
-            cache.rules = "full"
         cache.store_rules(key, by_rule)
         found = [d for ds in by_rule.values() for d in ds]
     cache.save()

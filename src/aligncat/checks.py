@@ -34,6 +34,7 @@ class CatalogFacts:
     # may have changed. Rules that compare records with each other always look at every record.
     subject_ids: frozenset[str] | None = None
     _incoming_of: tuple | None = field(default=None, repr=False, compare=False)
+    incoming_index: dict[str, list[str]] | None = field(default=None, repr=False, compare=False)
 
     def subjects(self) -> Iterable[RecordFacts]:
         if self.subject_ids is None:
@@ -62,7 +63,10 @@ class CatalogFacts:
         return incoming
 
     def incoming(self, record_id: str) -> list[str]:
-        """incoming_ids[record_id]; while re-checking a few records, found for those alone (one pass, no index)."""
+        """incoming_ids[record_id]; while re-checking a few records, from the index the cache kept (incoming_index)
+        or found for those records alone (one pass over the relations)."""
+        if self.incoming_index is not None:
+            return self.incoming_index.get(record_id, [])
         if self.subject_ids is None or "incoming_ids" in self.__dict__:
             return self.incoming_ids.get(record_id, [])
         if self._incoming_of is None or self._incoming_of[0] is not self.subject_ids:
@@ -140,7 +144,8 @@ def recheck(facts: CatalogFacts, previous: dict[str, list[Diagnostic]], dirty: s
     """
     from . import graph  # noqa: F401  (registers the graph rules)
 
-    position = {r.path: i for i, r in enumerate(facts.records.values())}
+    # dict.values: every record's path without reading a cached record's facts (cache._LazyRecords).
+    position = {r.path: i for i, r in enumerate(dict.values(facts.records))}
     dirty_paths = {facts.records[i].path for i in dirty if i in facts.records}
     out: dict[str, list[Diagnostic]] = {}
     for code, r in RULES.items():
