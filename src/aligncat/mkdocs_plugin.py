@@ -30,7 +30,7 @@ from markdown.preprocessors import Preprocessor
 from mkdocs.config import config_options
 from mkdocs.config.base import Config
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import BasePlugin, event_priority
+from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority
 from mkdocs.structure.files import File, Files
 
 from .diagnostics import format_diagnostics
@@ -64,6 +64,30 @@ def raw_html_block(chunk: str) -> bool:
     return opened == closed
 
 
+_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)[^>]*?(/?)>")
+_VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "wbr"})
+# What Material's search plugin removes from every page after indexing it (its on_page_context).
+_SEARCH_ATTRS = re.compile(r"\s?data-search-\w+=\"[^\"]+\"")
+
+
+def search_excluded(chunk: str) -> list[str]:
+    """The top-level elements of a raw HTML block that carry data-search-exclude, as exact substrings."""
+    out: list[str] = []
+    depth, start = 0, -1
+    for m in _TAG.finditer(chunk):
+        closing, name, self_closing = m.group(1), m.group(2).lower(), m.group(3)
+        if closing:
+            depth -= 1
+            if depth == 0 and start >= 0:
+                out.append(chunk[start : m.end()])
+                start = -1
+        elif not self_closing and name not in _VOID:
+            if depth == 0 and "data-search-exclude" in m.group(0):
+                start = m.start()
+            depth += 1
+    return out
+
+
 class _StashRawHtml(Preprocessor):
     """Puts each raw HTML block of a generated page into Markdown's HTML store (as html_block would)."""
 
@@ -81,6 +105,8 @@ class _StashRawHtml(Preprocessor):
                 # MkDocs collects the ids of raw HTML (links to #anchors are checked): kept from here.
                 if " id=" in chunk or " name=" in chunk:
                     ids.update(html.unescape(v) for v in _ANCHOR_ID.findall(chunk))
+                if self.owner.trim_search and "data-search-exclude" in chunk:
+                    self.owner.excluded += search_excluded(chunk)
                 chunks[i] = self.md.htmlStash.store(chunk)
         self.owner.anchor_ids = ids
         return "\n\n".join(chunks).split("\n")
@@ -103,23 +129,62 @@ class RawHtmlPassThrough(BasePlugin):
         self.generated = generated  # None: every page this plugin is given (see AligncatPlugin)
         self.active = False
         self.anchor_ids: set[str] = set()
+        self.excluded: list[str] = []
+        self.trim_search = False  # whether Material's search plugin is on (it indexes every page's HTML)
+        self.for_search: dict[str, list[str]] = {}  # page -> its HTML elements marked data-search-exclude
+        self.full_content: dict[str, str] = {}
 
     def on_config(self, config):
         config.markdown_extensions.append(_StashExtension(self))
+        self.trim_search = any(name in ("search", "material/search") for name in config.plugins)
         return config
 
     @event_priority(-100)  # last: other plugins' Markdown changes come first
     def on_page_markdown(self, markdown_text, page, config, files):
         self.active = self.generated is None or page.file.src_uri in self.generated
         self.anchor_ids = set()
+        self.excluded = []
         return markdown_text
 
     @event_priority(100)
     def on_page_content(self, content, page, config, files):
-        if self.active and self.anchor_ids:
-            page.present_anchor_ids = (page.present_anchor_ids or set()) | self.anchor_ids
+        if self.active:
+            if self.anchor_ids:
+                page.present_anchor_ids = (page.present_anchor_ids or set()) | self.anchor_ids
+            # MkDocs keeps every page until all are written; a generated page's Markdown is not needed once it
+            # is HTML (the file on disk is the source), and at 10,000 records it is ~200 MB.
+            page.markdown = ""
+            if self.excluded:
+                self.for_search[page.file.src_uri] = self.excluded
         self.active = False
+        self.excluded = []
         return content
+
+    # Material's search plugin parses each page's HTML tag by tag, including the parts marked
+    # data-search-exclude that it then drops (tables, filter forms, BibTeX: a third of the tags of a generated
+    # site). It is shown the page without them, and the page gets its full HTML back right after, with the
+    # attributes the search plugin strips removed the same way. tests/test_site_fast.py checks the index is
+    # unchanged.
+    @event_priority(50)  # before the search plugin (0)
+    def _on_page_context_trim(self, context, page, config, nav):
+        excluded = self.for_search.pop(page.file.src_uri, None)
+        if excluded and page.content:
+            full = page.content
+            trimmed = full
+            for element in excluded:
+                trimmed = trimmed.replace(element, "", 1)
+            self.full_content[page.file.src_uri] = full
+            page.content = trimmed
+        return context
+
+    @event_priority(-50)  # after it
+    def _on_page_context_restore(self, context, page, config, nav):
+        full = self.full_content.pop(page.file.src_uri, None)
+        if full is not None:
+            page.content = _SEARCH_ATTRS.sub("", full) if self.trim_search else full
+        return context
+
+    on_page_context = CombinedEvent(_on_page_context_trim, _on_page_context_restore)
 
 
 class AligncatConfig(Config):
@@ -162,6 +227,16 @@ class AligncatPlugin(BasePlugin[AligncatConfig]):
     @event_priority(100)
     def on_page_content(self, content, page, config, files):
         return self.passthrough.on_page_content(content, page, config, files)
+
+    @event_priority(50)
+    def _on_page_context_trim(self, context, page, config, nav):
+        return self.passthrough._on_page_context_trim(context, page, config, nav)
+
+    @event_priority(-50)
+    def _on_page_context_restore(self, context, page, config, nav):
+        return self.passthrough._on_page_context_restore(context, page, config, nav)
+
+    on_page_context = CombinedEvent(_on_page_context_trim, _on_page_context_restore)
 
     def on_files(self, files: Files, config) -> Files:
         for page in self.pages:

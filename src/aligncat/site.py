@@ -460,6 +460,9 @@ def build_site(
     # Zensical only writes inside the folder of its config file: build there, then put the site in place.
     engine_site = work / "site" if engine == "zensical" else target
     result = render_site(catalog, work, project_root=root, site_dir=engine_site, engine=engine)
+    # The pages are on disk now: keep their paths and titles only, so the engine's own copy of every page is the
+    # only one in memory (~400 MB fewer at 10,000 records).
+    result.pages = [Page(p.path, b"", p.title) for p in result.pages]
     try:
         # Zensical rebuilds differentially from its cache; a clean build when the settings changed, when a page
         # went away (its old output would stay) or when there is no earlier output.
