@@ -159,8 +159,19 @@ class Catalog:
         return not self.errors
 
 
-@lru_cache(maxsize=256)
 def _reread(path: Path, display: str) -> SourceFile:
+    """The file read again (for line marks), kept while its stat is unchanged: in a long-lived process (`serve`,
+    tests, repeated validates) an edited file is read anew, so positions never come from an older version."""
+    try:
+        st = os.stat(path)
+        stamp: tuple | None = (st.st_size, st.st_ino, st.st_mtime_ns, st.st_ctime_ns)
+    except OSError:
+        stamp = None
+    return _reread_at(path, display, stamp)
+
+
+@lru_cache(maxsize=256)
+def _reread_at(path: Path, display: str, stamp: tuple | None) -> SourceFile:
     return read_yaml(path, display)
 
 
