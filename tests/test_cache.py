@@ -135,3 +135,15 @@ def test_unwritable_cache_folder_costs_speed_not_correctness(catalog: Path, tmp_
     blocker.write_text("a file where the cache folder would be")
     cat = load_catalog_cached(catalog, cache_dir=blocker / "aligncat")
     assert cat.ok and cat.records == load_catalog(catalog).records
+
+
+def test_record_cache_file_over_the_bound_is_not_read(catalog: Path, cache_dir: Path, monkeypatch) -> None:
+    first, cat1 = _load(catalog, cache_dir)
+    monkeypatch.setattr("aligncat.cache.MAX_CACHE_BYTES", first.file.stat().st_size - 1)
+    read = []
+    real = Path.read_bytes
+    monkeypatch.setattr(Path, "read_bytes", lambda self: read.append(self) or real(self))
+    cache, cat2 = _load(catalog, cache_dir)
+    assert cache.status == "too-large" and cache.hits == 0
+    assert first.file not in read  # the cache file is read within the bound, never whole
+    assert cat2.records == cat1.records

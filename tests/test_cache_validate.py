@@ -254,3 +254,12 @@ def test_incremental_rules_equal_a_full_run_after_random_edits(tmp_path: Path, s
         assert format_diagnostics(got.diagnostics) == format_diagnostics(expected.diagnostics)
         assert validate_catalog_cached(root, cache_dir=cache_dir) == expected  # and from the cache
     assert rechecks, "no edit was checked incrementally: the test would prove nothing"
+
+
+def test_an_unwritable_cache_folder_costs_speed_not_correctness(tmp_path: Path) -> None:
+    root = tmp_path / "catalog"
+    shutil.copytree(MINI, root)
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the cache folder would be")
+    for _ in range(2):
+        assert validate_catalog_cached(root, cache_dir=blocker / "aligncat") == validate_catalog(root)

@@ -451,6 +451,7 @@ class ValidationCache:
         self._uncached = False
         self._order: list[bytes] = []  # every file's key (or a marker) in the order read: the rules' input
         self._new_result: tuple | None = None
+        self._base_text: str | None = None
         self._key = _secret_key(self.dir, create=False)
         self._load()
 
@@ -669,7 +670,9 @@ class ValidationCache:
         return h.hexdigest()
 
     def _base(self) -> str:
-        return f"{self.fingerprint}\0{_code_hash()}"
+        if self._base_text is None:
+            self._base_text = f"{self.fingerprint}\0{_code_hash()}"
+        return self._base_text
 
     def cached_rules(self, key: str) -> list[Diagnostic] | None:
         by_rule = self._stored_rules()
