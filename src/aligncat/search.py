@@ -28,8 +28,10 @@ SEARCH_PAGE = "find.md"
 BUNDLE_DIR = "pagefind"
 # Material wraps each page's own content in <article>: indexing only that keeps navigation and footers out.
 ROOT_SELECTOR = "article"
-# Heading permalinks (the ¶ after each heading) and the search page itself are not content.
-EXCLUDE_SELECTORS = (".headerlink", ".aligncat-search")
+# Heading permalinks (the ¶ after each heading) and the search page itself are not content; what the pages mark
+# data-search-exclude (tables, filter forms, BibTeX, the record's graph drawing and lineage lists) is left out as
+# Material's lunr search leaves it out.
+EXCLUDE_SELECTORS = (".headerlink", ".aligncat-search", "[data-search-exclude]")
 
 
 class SearchError(Exception):

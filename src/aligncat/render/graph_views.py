@@ -441,7 +441,12 @@ def neighbourhood_section(catalog: Catalog, record: Record, ctx: RenderContext) 
     out = [
         "## Neighbourhood",
         "",
-        '<div class="ac-neighbourhood-wrap">' + neighbourhood_svg(catalog, record, page) + "</div>",
+        # The drawing and the lineage lists are not searched (data-search-exclude): they repeat other records'
+        # titles (the Relations section, which is searched, names the direct ones), which would make a record
+        # match every work in its line, and at 10,000 records they were half of Pagefind's memory.
+        '<div class="ac-neighbourhood-wrap" data-search-exclude>'
+        + neighbourhood_svg(catalog, record, page)
+        + "</div>",
         "",
     ]
     type_names = ", ".join(RELATION_TYPES[t].label for t in ORDERED_TYPES)
@@ -461,7 +466,7 @@ def neighbourhood_section(catalog: Catalog, record: Record, ctx: RenderContext) 
         ) + (f'<li class="ac-nb-more">and {more} more</li>' if more > 0 else "")
         out += [
             f'<p class="ac-rel-label">{title} ({len(steps)} within {LINEAGE_DEPTH} steps of {h(type_names)})</p>'
-            f'<ul class="ac-lineage ac-lineage-{css}">{items}</ul>',
+            f'<ul class="ac-lineage ac-lineage-{css}" data-search-exclude>{items}</ul>',
             "",
         ]
     out.append(
