@@ -498,26 +498,35 @@ def bench_size(size: int, stages: list[str], work: Path, rows: list[Row]) -> Non
         rows.append(
             Row(size, "validate warm (1 changed)", secs, peak, "cold", LAST_CPU[0] / cold, out.strip())
         )
-    mk_floor = None
+    # The builds run first: the mkdocs floor then gets as many pages as aligncat's site has (records plus its
+    # listing, category, tag and guide pages), so both sides build the same page count.
+    built: list[tuple[Row, Path]] = []
+    for engine in ("mkdocs", "zensical"):
+        if (engine == "mkdocs" and "build" in stages) or (engine == "zensical" and engine in stages):
+            built += _bench_build(size, cat, work, rows, engine=engine)
     if {"build", "zensical", "mkdocs"} & set(stages):
+        pages = max((_html_pages(site) for _, site in built), default=size + 1)
         floor_dir = work / f"mkdocs{size}"
         shutil.rmtree(floor_dir, ignore_errors=True)
-        _write_mkdocs_floor(floor_dir, size, search=True)
+        _write_mkdocs_floor(floor_dir, pages - 1, search=True)
         secs, peak, _ = run_child(MKDOCS_FLOOR, str(floor_dir))
         mk_floor = LAST_CPU[0]
-        rows.append(
-            Row(
-                size,
-                "floor: plain mkdocs build (+search)",
-                secs,
-                peak,
-                note=f"{_dir_bytes(floor_dir / 'site') / size / 1024:.1f} kB/page",
-            )
+        floor_row = Row(
+            size,
+            f"floor: plain mkdocs build (+search), {pages:,} pages",
+            secs,
+            peak,
+            note=f"{_dir_bytes(floor_dir / 'site') / pages / 1024:.1f} kB/page",
         )
-    if "build" in stages:
-        _bench_build(size, cat, work, rows, mk_floor)
-    if "zensical" in stages:
-        _bench_build(size, cat, work, rows, mk_floor, engine="zensical")
+        rows.insert(rows.index(built[0][0]) if built else len(rows), floor_row)
+        for row, _ in built:
+            row.floor, row.ratio = "mkdocs", row.cpu / mk_floor
+
+
+def _html_pages(site: Path) -> int:
+    """The pages of a built site: its HTML files outside the theme's and search's own folders."""
+    skip = {"assets", "pagefind", "search"}
+    return sum(1 for p in site.rglob("*.html") if not skip & set(p.relative_to(site).parts[:-1]))
 
 
 def _bench_project(work: Path) -> Path:
@@ -534,8 +543,10 @@ def _bench_project(work: Path) -> Path:
 
 
 def _bench_build(
-    size: int, cat: Path, work: Path, rows: list[Row], mk_floor: float | None, engine: str = "mkdocs"
-) -> None:
+    size: int, cat: Path, work: Path, rows: list[Row], engine: str = "mkdocs"
+) -> list[tuple[Row, Path]]:
+    """A cold build, then one after a record changed: the cold row (its floor ratio is filled in later) and
+    the site it built."""
     out_dir = work / f"site{size}-{engine}"
     shutil.rmtree(out_dir, ignore_errors=True)
     # A cold build starts without the previous run's generated pages and engine cache.
@@ -562,24 +573,22 @@ def _bench_build(
         rows.append(
             Row(size, f"aligncat build --engine {engine}", float("nan"), 0, note=f"failed: {str(exc)[-300:]}")
         )
-        return
+        return []
     cold = LAST_CPU[0]
     site_bytes = _dir_bytes(out_dir)
     search = "pagefind" if (out_dir / "pagefind").is_dir() else "lunr"
-    rows.append(
-        Row(
-            size,
-            f"build {engine} (cold)",
-            secs,
-            peak,
-            "mkdocs",
-            cold / mk_floor if mk_floor else None,
-            f"{site_bytes / size / 1024:.1f} kB/record, search: {search}",
-        )
+    cold_row = Row(
+        size,
+        f"build {engine} (cold)",
+        secs,
+        peak,
+        note=f"{site_bytes / size / 1024:.1f} kB/record, {_html_pages(out_dir):,} pages, search: {search}",
     )
+    rows.append(cold_row)
     _touch_one_record(cat)
     secs2, peak2, _ = run_child(code, *cmd[2:])
     rows.append(Row(size, f"build {engine} (1 changed)", secs2, peak2, "cold", LAST_CPU[0] / cold))
+    return [(cold_row, out_dir)]
 
 
 def print_table(rows: list[Row]) -> str:
