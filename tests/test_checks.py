@@ -72,3 +72,33 @@ def test_diagnostics_doc_is_current() -> None:
 def test_rules_command_lists_codes() -> None:
     out = CliRunner().invoke(main, ["rules"]).output
     assert "dangling-ref" in out and "duplicate-key" in out
+
+
+def test_relation_to_a_record_whose_file_has_errors_points_at_that_file(tmp_path) -> None:
+    """The real error is in the target's file: the relation says so instead of 'no record' (a typo's message)."""
+    from aligncat.cache import validate_catalog_cached
+    from aligncat.load import validate_catalog
+
+    root = copy_mini(tmp_path)
+    target = root / "papers" / "alpha2019-base.yaml"
+    target.write_text(target.read_text().replace("year:", "yeer:", 1))
+    want = ("papers/beta2020-method.yaml", 20, "'alpha2019-base' is not loaded: its file "
+            "papers/alpha2019-base.yaml has errors (reported there)", "fix papers/alpha2019-base.yaml; this "
+            "relation then resolves")
+    runs = {
+        "load": load_catalog(root).diagnostics,
+        "validate": validate_catalog(root).diagnostics,
+        "cached, cold": validate_catalog_cached(root, cache_dir=tmp_path / "c").diagnostics,
+        "cached, warm": validate_catalog_cached(root, cache_dir=tmp_path / "c").diagnostics,
+    }
+    for name, diags in runs.items():
+        refs = [(d.path, d.line, d.message, d.hint) for d in diags if d.code == "dangling-ref"]
+        assert want in refs, name
+        assert not [m for _, _, m, _ in refs if m.startswith("no record 'alpha2019-base'")], name
+        assert any(d.path == "papers/alpha2019-base.yaml" and d.is_error for d in diags), name
+    # A target that exists nowhere keeps the typo's message and its suggestion.
+    other = root / "papers" / "beta2020-method.yaml"
+    other.write_text(other.read_text().replace("target: alpha2019-base", "target: alpha2019-bse"))
+    (d,) = [d for d in load_catalog(root).diagnostics if d.code == "dangling-ref"
+            and d.path == "papers/beta2020-method.yaml"]
+    assert d.message == "no record 'alpha2019-bse'"

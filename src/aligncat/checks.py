@@ -33,6 +33,8 @@ class CatalogFacts:
     # The records the per-record rules look at: all of them, or (re-checking after an edit) those whose diagnostics
     # may have changed. Rules that compare records with each other always look at every record.
     subject_ids: frozenset[str] | None = None
+    # Record files that had errors (reported on their own), by the id their name gives: {id: path in the catalog}.
+    invalid_files: Mapping[str, str] = field(default_factory=dict)
     _incoming_of: tuple | None = field(default=None, repr=False, compare=False)
     incoming_index: dict[str, list[str]] | None = field(default=None, repr=False, compare=False)
 
@@ -82,7 +84,8 @@ class CatalogFacts:
     @classmethod
     def of(cls, catalog: Catalog) -> CatalogFacts:
         records = {k: RecordFacts.from_record(r) for k, r in catalog.records.items()}
-        return cls(catalog.root, catalog.info, catalog.taxonomy, catalog.tags, records)
+        return cls(catalog.root, catalog.info, catalog.taxonomy, catalog.tags, records,
+                   invalid_files=catalog.invalid_files)
 
 
 Check = Callable[[CatalogFacts], Iterable[Diagnostic]]
@@ -208,9 +211,16 @@ def check_references(catalog: CatalogFacts) -> Iterator[Diagnostic]:
     records = catalog.records
     for r in catalog.subjects():
         for i, (_, target) in enumerate(r.relations):
-            if target not in records:
-                hint = did_you_mean(target, records) or "check the id, or add a record for that work"
-                yield _at(catalog, r.path, f"/relations/{i}/target", "dangling-ref", f"no record '{target}'", hint)
+            if target in records:
+                continue
+            broken = catalog.invalid_files.get(target)
+            if broken is not None:  # the record exists but its file has errors: point at the cause, not a typo
+                yield _at(catalog, r.path, f"/relations/{i}/target", "dangling-ref",
+                          f"'{target}' is not loaded: its file {broken} has errors (reported there)",
+                          f"fix {broken}; this relation then resolves")
+                continue
+            hint = did_you_mean(target, records) or "check the id, or add a record for that work"
+            yield _at(catalog, r.path, f"/relations/{i}/target", "dangling-ref", f"no record '{target}'", hint)
 
 
 @rule("self-relation", per_record=True)

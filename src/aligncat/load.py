@@ -59,6 +59,8 @@ class Catalog:
     records: Mapping[str, Record]
     diagnostics: tuple[Diagnostic, ...] = ()
     files_read: int = 0
+    # Record files that had errors, by the id their name gives: {id: path in the catalog}.
+    invalid_files: Mapping[str, str] = field(default_factory=dict)
     _index: dict = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -365,16 +367,20 @@ def _settings(root: Path, diags: list[Diagnostic],
 
 
 def _read_all(root: Path, read: Callable, diags: list[Diagnostic],
-              progress: Callable[[Iterable], Iterable] | None) -> tuple[dict, int]:
+              progress: Callable[[Iterable], Iterable] | None) -> tuple[dict, int, dict[str, str]]:
     """Every record file through `read`: {id: what read returned} in file order (the first of a repeated id wins,
-    the others are reported), and how many files were read."""
+    the others are reported), how many files were read, and the record files that had errors, by the id their
+    name gives ({id: path in the catalog}), so a relation to one is reported as what it is."""
     files = _record_files(root, diags)
     found: dict = {}
     first_path: dict[str, str] = {}
+    invalid: dict[str, str] = {}
     for path, rel, folder_kind in (progress(files) if progress else files):
         item, file_diags = read(path, rel, folder_kind)
         diags.extend(file_diags)
         if item is None:
+            name = rel[rel.rfind("/") + 1:]
+            invalid.setdefault(name[:name.rfind(".")] if "." in name else name, rel)
             continue
         rid = item.id  # a Record or RecordFacts
         if rid in found:
@@ -383,7 +389,7 @@ def _read_all(root: Path, read: Callable, diags: list[Diagnostic],
             continue
         found[rid] = item
         first_path[rid] = rel
-    return found, len(files) + sum((root / f).exists() for f in KNOWN_FILES)
+    return found, len(files) + sum((root / f).exists() for f in KNOWN_FILES), invalid
 
 
 def load_catalog(root: str | Path, *, checks: bool = True, progress: Callable[[Iterable], Iterable] | None = None,
@@ -406,9 +412,10 @@ def load_catalog(root: str | Path, *, checks: bool = True, progress: Callable[[I
         data, file_diags = read(Path(path), rel, folder_kind)
         return (None if data is None else record_from_dict(data, rel)), file_diags
 
-    found, files_read = _read_all(root, read_one, diags, progress)
+    found, files_read, invalid = _read_all(root, read_one, diags, progress)
     records = {rid: found[rid] for rid in sorted(found)}
-    catalog = Catalog(root, info, taxonomy, _frozen(tags), _frozen(records), (), files_read=files_read)
+    catalog = Catalog(root, info, taxonomy, _frozen(tags), _frozen(records), (), files_read=files_read,
+                      invalid_files=_frozen({k: v for k, v in invalid.items() if k not in records}))
     if checks:
         from .checks import run_checks
 
@@ -439,9 +446,11 @@ def validate_facts(root: Path, *, reader: FactsReader | None = None, settings_re
     from .checks import CatalogFacts
 
     info, taxonomy, tags = _settings(root, diags, settings_reader)
-    found, files_read = _read_all(root, reader or (lambda p, rel, kind: read_facts(Path(p), rel, kind)), diags,
-                                  progress)
-    return diags, CatalogFacts(root, info, taxonomy, tags, {rid: found[rid] for rid in sorted(found)}), files_read
+    found, files_read, invalid = _read_all(root, reader or (lambda p, rel, kind: read_facts(Path(p), rel, kind)),
+                                           diags, progress)
+    facts = CatalogFacts(root, info, taxonomy, tags, {rid: found[rid] for rid in sorted(found)},
+                         invalid_files={k: v for k, v in invalid.items() if k not in found})
+    return diags, facts, files_read
 
 
 def validate_catalog(root: str | Path, *, progress: Callable[[Iterable], Iterable] | None = None) -> Validation:
