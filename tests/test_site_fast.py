@@ -193,3 +193,91 @@ def test_fast_relative_paths_and_escaping_agree_with_the_standard_library():
             assert _relpath(p, start) == posixpath.relpath(p, start), (p, start)
     for value in ("plain", "a & b", "<script>", "\"quoted\" 'single'", 2023, "", "é ✓"):
         assert h(value) == html.escape(str(value), quote=True)
+
+
+def _site_files(site: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(site)): p.read_bytes() for p in sorted(site.rglob("*")) if p.is_file()}
+
+
+@pytest.mark.parametrize("name", sorted(CATALOGS))
+def test_mkdocs_rebuild_from_the_page_cache_writes_what_a_build_without_it_writes(tmp_path, name, monkeypatch):
+    """mkdocs_cache.PageCache: after edits, the reused pages and the rebuilt ones make the very site (every file,
+    the search index included) that a build without the cache makes."""
+    monkeypatch.delenv("ALIGNCAT_NO_CACHE", raising=False)
+    catalog_dir = tmp_path / "cat"
+    shutil.copytree(CATALOGS[name], catalog_dir)
+    work, site = tmp_path / "build", tmp_path / "site"
+
+    def build(out: Path = site, build_dir: Path = work):
+        return build_site(load_catalog(catalog_dir), out, project_root=REPO, build_dir=build_dir)
+
+    first = build()
+    assert first.reused == 0
+    pages = len(list((work / "page-cache").glob("*.page")))  # one per page: generated and hand-written
+    assert pages > sum(1 for p in first.pages if p.path.endswith(".md")) > 20
+    again = build()
+    assert again.reused == pages  # nothing changed: every page comes from the cache
+    # A summary edit (its page, the listings that quote it) and a title edit (every page that names the record).
+    papers = sorted((catalog_dir / "papers").glob("*.yaml"))
+    a, b = papers[1], papers[-1]
+    data = yaml.safe_load(a.read_text(encoding="utf-8"))
+    data["summary"] = "Edited for the cache test. " + data["summary"]
+    a.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    text = b.read_text(encoding="utf-8")
+    b.write_text(re.sub(r"(?m)^title: (.+)$", r"title: \1 Retitled", text, count=1), encoding="utf-8")
+    rebuilt = build()
+    assert 0 < rebuilt.reused < pages
+    # A record added (a page more) and one removed (a page less): only the pages that show them are rebuilt.
+    new = catalog_dir / "resources" / "extra2022-notes.yaml"
+    new.write_text(
+        "id: extra2022-notes\nkind: resource\ntitle: Extra Notes\nauthors:\n- {literal: Toy Lab}\n"
+        "year: 2022\nvenue_type: blog\nlinks:\n- {type: blog, url: 'https://example.org/blog/extra'}\n"
+        "categories: [def-two]\nsummary: A record the test adds.\nresource:\n  type: blog-post\n"
+        if name == "mini" else (MINI / "resources" / "toyblog2022-notes.yaml").read_text().replace(
+            "toyblog2022-notes", "extra2022-notes").replace("categories: [", "categories: [").replace(
+            "Toy Blog", "Extra Blog"),
+        encoding="utf-8",
+    )
+    lonely = [p for p in sorted(catalog_dir.glob("*/*.yaml"))
+              if p.stem not in "".join(q.read_text(encoding="utf-8") for q in catalog_dir.glob("*/*.yaml")
+                                       if q != p) and p not in (new, a, b) and p.parent.name != "vocabularies"]
+    lonely[0].unlink()
+    changed = build()
+    assert changed.removed > 0 and 0 < changed.reused < pages
+    monkeypatch.setenv("ALIGNCAT_NO_CACHE", "1")
+    fresh = build(tmp_path / "fresh", tmp_path / "build-fresh")
+    assert fresh.reused == 0 and not (tmp_path / "build-fresh" / "page-cache").exists()
+    mine, theirs = _site_files(site), _site_files(tmp_path / "fresh")
+    assert sorted(mine) == sorted(theirs)
+    assert [f for f in mine if mine[f] != theirs[f]] == []
+    assert b"Edited for the cache test." in mine[f"records/{a.stem}/index.html"]
+    # The cache keeps only what the last build used: a page each.
+    assert len(list((work / "page-cache").glob("*.page"))) == len(list((work / "docs").rglob("*.md")))
+
+
+def test_a_damaged_page_cache_is_not_believed(tmp_path, monkeypatch):
+    monkeypatch.delenv("ALIGNCAT_NO_CACHE", raising=False)
+    work, site = tmp_path / "build", tmp_path / "site"
+    build_site(load_catalog(MINI), site, project_root=REPO, build_dir=work)
+    good = _site_files(site)
+    cached = sorted((work / "page-cache").glob("*.page"))
+    for i, path in enumerate(cached):
+        raw = path.read_bytes()
+        # a flipped byte in the compressed page, a header that is not JSON, a file cut short
+        path.write_bytes([raw[:-5] + bytes([raw[-5] ^ 0xFF]) + raw[-4:], b"{not json\n" + raw, raw[:40]][i % 3])
+    result = build_site(load_catalog(MINI), site, project_root=REPO, build_dir=work)
+    assert result.reused == 0
+    assert _site_files(site) == good
+
+
+def test_the_page_cache_stays_off_with_a_plugin_it_does_not_know():
+    from types import SimpleNamespace
+
+    from aligncat.mkdocs_cache import PageCache
+
+    def config(*names, hooks=()):
+        return SimpleNamespace(plugins={n: SimpleNamespace() for n in names}, hooks=list(hooks))
+
+    assert PageCache(Path("x"), config("material/search", "aligncat-raw-html")).enabled
+    assert not PageCache(Path("x"), config("material/search", "material/tags")).enabled
+    assert not PageCache(Path("x"), config("search", hooks=["hooks.py"])).enabled

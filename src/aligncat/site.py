@@ -14,6 +14,7 @@ import re
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -69,6 +70,7 @@ class RenderResult:
     search_backend: str = (
         "lunr"  # lunr (the search plugin) or pagefind (indexed after the build): see search.py
     )
+    reused: int = 0  # pages MkDocs did not build again: unchanged since the previous build (mkdocs_cache.py)
 
 
 def find_project_root(start: Path | None = None) -> Path:
@@ -387,6 +389,25 @@ class _Collect(logging.Handler):
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
+def _build_with_page_cache(build: Callable, cfg, folder: Path) -> int:
+    """MkDocs' build, reusing the pages that did not change since the previous one (mkdocs_cache.PageCache)."""
+    import mkdocs.commands.build as mk
+
+    from .mkdocs_cache import PageCache
+
+    cache = PageCache(folder, cfg)
+    populate, build_page = mk._populate_page, mk._build_page
+    mk._populate_page = lambda *a, **k: cache.populate(populate, *a, **k)
+    mk._build_page = lambda *a, **k: cache.build(build_page, *a, **k)
+    try:
+        build(cfg)
+    finally:
+        mk._populate_page, mk._build_page = populate, build_page
+    if cache.enabled:
+        cache.prune()
+    return cache.reused
+
+
 def run_engine(
     config_file: Path,
     engine: str = "mkdocs",
@@ -394,12 +415,15 @@ def run_engine(
     strict: bool = True,
     generated: set[str] | None = None,
     clean: bool = True,
-) -> None:
+    page_cache: bool = True,
+) -> int:
     """Build the rendered docs with MkDocs (in this process) or Zensical (its own command); raise on failure.
 
     `generated` names the docs files aligncat generated: with MkDocs their raw HTML blocks go through Markdown
     untouched and unparsed (mkdocs_plugin.RawHtmlPassThrough). `clean=False` lets Zensical reuse its cache
-    of the previous build (its differential build: only changed pages are rendered again). The error lists the engine's warnings (a broken
+    of the previous build (its differential build: only changed pages are rendered again). With MkDocs,
+    `page_cache` reuses the pages that did not change since the previous build (mkdocs_cache.PageCache; off with
+    ALIGNCAT_NO_CACHE=1); it returns how many pages it reused. The error lists the engine's warnings (a broken
     link names the page it is in)."""
     if engine == "mkdocs":
         try:
@@ -407,6 +431,7 @@ def run_engine(
             from mkdocs.config import load_config
             from mkdocs.exceptions import MkDocsException
 
+            from .cache import cache_disabled_by_env
             from .mkdocs_plugin import RawHtmlPassThrough
         except ImportError as exc:
             raise SiteError(
@@ -419,13 +444,15 @@ def run_engine(
             cfg = load_config(config_file=str(config_file), strict=strict)
             if generated:
                 cfg.plugins["aligncat-raw-html"] = RawHtmlPassThrough(generated)
+            if page_cache and not cache_disabled_by_env():
+                return _build_with_page_cache(build, cfg, config_file.parent / "page-cache")
             build(cfg)
         except MkDocsException as exc:
             details = "\n".join(f"  {m}" for m in collect.messages)
             raise SiteError(f"mkdocs build failed: {exc}\n{details}".rstrip()) from exc
         finally:
             logger.removeHandler(collect)
-        return
+        return 0
     if engine == "zensical":
         exe = shutil.which("zensical", path=str(Path(sys.executable).parent)) or shutil.which("zensical")
         if exe is None:
@@ -441,7 +468,7 @@ def run_engine(
                 0
             ].strip()  # Zensical's own stack: noise
             raise SiteError(f"zensical build failed (exit {proc.returncode}):\n{output}")
-        return
+        return 0
     raise SiteError(f"unknown engine '{engine}'; choose one of: {', '.join(ENGINES)}")
 
 
@@ -468,7 +495,7 @@ def build_site(
         # went away (its old output would stay) or when there is no earlier output.
         clean = result.config_changed or result.removed > 0 or not (engine_site / "index.html").is_file()
         generated = {p.path for p in result.pages if p.path.endswith(".md")}
-        run_engine(result.config_file, engine, generated=generated, clean=clean)
+        result.reused = run_engine(result.config_file, engine, generated=generated, clean=clean)
     except SiteError as exc:
         raise SiteError(
             f"{exc}\n(hand-written pages are in {root / 'docs'}; generated pages come from the "

@@ -77,7 +77,8 @@ def register(group: click.Group) -> None:
         pages = sum(1 for p in result.pages if p.path.endswith(".md"))
         click.echo(
             f"built {pages} pages from {len(cat.records)} records into {target} with {engine} "
-            f"in {time.perf_counter() - start:.1f} s",
+            f"in {time.perf_counter() - start:.1f} s"
+            + (f" ({result.reused} unchanged pages reused)" if result.reused else ""),
             err=True,
         )
 

@@ -1,0 +1,369 @@
+"""Reuse unchanged pages between two `aligncat build`s with MkDocs (its incremental build).
+
+MkDocs has no incremental build that keeps a strict build and a whole search index (`--dirty` warns, which fails a
+strict build, and writes a search index of the changed pages only). After one record changed, most pages of the
+site are byte for byte what the previous build wrote, yet MkDocs converts every page's Markdown, lets the search
+plugin parse its HTML and renders the theme's templates for it again.
+
+`PageCache` keeps, per page, what MkDocs made of it: the page's HTML file, its search index entries and what other
+pages need from it (its title, its anchor ids, its links to other pages' anchors). A page is reused only when all
+of this is the same as last time:
+
+- the site: the generated mkdocs.yml, the theme's and the overrides' template files, the navigation with its
+  titles, and the versions of aligncat's code, MkDocs and Material;
+- the page: its Markdown (after the plugins' changes), metadata, URL, title, neighbours in the navigation and
+  edit/canonical URLs, and every file its Markdown links resolved to (or did not find), with that file's URL:
+  so adding or removing a record rebuilds the pages that link to it, not the whole site.
+
+Anything else runs as MkDocs runs it. The cache is used only when every plugin of the build is one it knows
+(Material's search and aligncat's own): another plugin could add to a page what the cache cannot see. A page that
+logged a warning while its Markdown was converted is not kept (the warning must come again), and MkDocs still
+checks every page's links to anchors at the end of each build. tests/test_site_fast.py checks that a build from
+the cache writes every page and the search index exactly as a build without it does.
+
+Each page is one file under `<build folder>/page-cache/`: a JSON header (never code: nothing in the file is run)
+and the page's HTML compressed, with a checksum; a file that does not match is ignored and replaced. Pages not used
+by a successful build are removed from it. `ALIGNCAT_NO_CACHE=1` turns it off.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import zlib
+from collections.abc import Callable
+from pathlib import Path, PurePath
+from typing import Any
+
+from . import __version__
+
+FORMAT = 1
+KNOWN_PLUGINS = frozenset({"search", "material/search", "aligncat-raw-html"})
+MAX_PAGE_BYTES = 64 * 1024 * 1024  # a cached page larger than this is not believed
+
+
+class _Warnings(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.count = 0
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.count += 1
+
+
+def _code_stamp() -> str:
+    """aligncat's code that shapes the pages' HTML, and the engine's versions."""
+    import material
+    import mkdocs
+
+    h = hashlib.blake2b(digest_size=16)
+    h.update(
+        f"{FORMAT}\0{__version__}\0{mkdocs.__version__}\0{getattr(material, '__version__', '')}\0".encode()
+    )
+    here = Path(__file__).parent
+    for name in ("mkdocs_cache.py", "mkdocs_plugin.py"):
+        h.update((here / name).read_bytes())
+    return h.hexdigest()
+
+
+def _theme_stamp(config) -> list:
+    """Every template file of the theme (its folders and the overrides) with its size and time."""
+    out = []
+    for folder in config.theme.dirs:
+        for dirpath, dirnames, filenames in os.walk(folder):
+            dirnames.sort()
+            for name in sorted(filenames):
+                if name.endswith((".html", ".xml", ".js", ".json", ".yml")):
+                    st = os.stat(os.path.join(dirpath, name))
+                    out.append((os.path.join(dirpath, name), st.st_size, st.st_mtime_ns))
+    return out
+
+
+def _nav_stamp(items) -> list:
+    out = []
+    for item in items:
+        out.append(
+            (type(item).__name__, item.title, getattr(item, "url", None), _nav_stamp(item.children or []))
+        )
+    return out
+
+
+def _link_target(file) -> list | None:
+    return None if file is None else [file.url, str(file.inclusion)]
+
+
+def _links_hold(deps: dict, files) -> bool:
+    """Whether every file a cached page's links were looked up as is still found as then, at the same URL."""
+    lookup = files.get_file_from_path
+    return all(_link_target(lookup(path)) == want for path, want in deps.items())
+
+
+def _neighbour(page) -> tuple | None:
+    return None if page is None else (page.url, page.title)
+
+
+class PageCache:
+    """Page outputs of the previous MkDocs build, reused while nothing they depend on changed."""
+
+    def __init__(self, folder: Path, config) -> None:
+        self.folder = folder
+        self.config = config
+        self.search = config.plugins.get("material/search") or config.plugins.get("search")
+        self.enabled = set(config.plugins) <= KNOWN_PLUGINS and not config.hooks
+        self._site: str | None = None
+        self._nav: str | None = None
+        self.keys: dict[str, str] = {}  # src_uri -> key of its Markdown and the site
+        self.found: dict[str, dict] = {}  # src_uri -> cached header (its output not read yet)
+        self.unsafe: set[str] = set()  # pages that logged a warning while their Markdown was converted
+        self.deps: dict[str, dict] = {}  # src_uri -> the files its links were looked up as
+        self.used: set[str] = set()
+        self.files = None  # MkDocs' Files of this build (links are resolved against all of them)
+        self.reused = 0
+        self.built = 0
+
+    # --- keys ---------------------------------------------------------------------------------------------------
+
+    def _site_key(self, files) -> str:
+        if self._site is None:
+            h = hashlib.blake2b(digest_size=16)
+            h.update(_code_stamp().encode())
+            h.update(Path(self.config.config_file_path).read_bytes())
+            h.update(json.dumps(_theme_stamp(self.config)).encode())
+            self._site = h.hexdigest()
+        return self._site
+
+    def page_key(self, page, files) -> str:
+        h = hashlib.blake2b(digest_size=16)
+        h.update(self._site_key(files).encode())
+        h.update(json.dumps([page.file.src_uri, page.meta], sort_keys=True, default=repr).encode())
+        h.update(page.markdown.encode("utf-8", "surrogatepass"))
+        return h.hexdigest()
+
+    def output_key(self, page, nav) -> str:
+        if self._nav is None:
+            self._nav = json.dumps(_nav_stamp(nav.items))
+        parts = [
+            self.keys[page.file.src_uri],
+            self._nav,
+            page.url,
+            page.title,
+            page.edit_url,
+            page.canonical_url,
+            _neighbour(page.previous_page),
+            _neighbour(page.next_page),
+            page.is_homepage,
+        ]
+        return hashlib.blake2b(json.dumps(parts, default=repr).encode(), digest_size=16).hexdigest()
+
+    # --- the files ----------------------------------------------------------------------------------------------
+
+    def _path(self, key: str) -> Path:
+        return self.folder / f"{key}.page"
+
+    def _read(self, key: str) -> tuple[dict, bytes] | None:
+        try:
+            with open(self._path(key), "rb") as fh:
+                raw = fh.read(MAX_PAGE_BYTES + 1)
+        except OSError:
+            return None
+        if len(raw) > MAX_PAGE_BYTES:
+            return None
+        head, sep, body = raw.partition(b"\n")
+        try:
+            header = json.loads(head)
+            if not sep or header.get("format") != FORMAT or header.get("key") != key:
+                return None
+            if hashlib.blake2b(body, digest_size=16).hexdigest() != header["sum"]:
+                return None
+            if (
+                not isinstance(header["entries"], list)
+                or not isinstance(header["anchors"], list)
+                or not isinstance(header["deps"], dict)
+            ):
+                return None
+        except (ValueError, KeyError, TypeError, AttributeError):
+            return None
+        return header, body
+
+    def _write(self, key: str, header: dict, output: bytes) -> None:
+        from .site import _write_replace
+
+        body = zlib.compress(output, 1)
+        header = {
+            **header,
+            "format": FORMAT,
+            "key": key,
+            "sum": hashlib.blake2b(body, digest_size=16).hexdigest(),
+        }
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            _write_replace(self._path(key), json.dumps(header).encode() + b"\n" + body)
+        except OSError:
+            pass  # a cache that cannot be written costs speed, never the build
+
+    def prune(self) -> None:
+        """After a successful build: drop the pages it did not use."""
+        try:
+            names = os.listdir(self.folder)
+        except OSError:
+            return
+        keep = {f"{k}.page" for k in self.used}
+        for name in names:
+            if name.endswith(".page") and name not in keep:
+                try:
+                    os.unlink(self.folder / name)
+                except OSError:
+                    pass
+
+    # --- MkDocs' two passes -------------------------------------------------------------------------------------
+
+    def populate(self, original: Callable, page, config, files, dirty: bool = False) -> None:
+        """MkDocs' _populate_page: read the page and run its Markdown events; reuse what the cache has, else render."""
+        if dirty or not self.enabled:
+            return original(page, config, files, dirty)
+        self.files = files
+        config._current_page = page
+        try:
+            page = config.plugins.on_pre_page(page, config=config, files=files)
+            page.read_source(config)
+            page.markdown = config.plugins.on_page_markdown(
+                page.markdown, page=page, config=config, files=files
+            )
+            key = self.page_key(page, files)
+            self.keys[page.file.src_uri] = key
+            found = self._read(key)
+            if found is not None and not _links_hold(found[0]["deps"], files):
+                found = None
+            if found is not None:
+                header, _ = found
+                # What other pages read from this one before it is built: its title and anchors.
+                page._title_from_render = header["title"]
+                page.present_anchor_ids = set(header["anchors"])
+                links = header["links"]
+                page.links_to_anchors = (
+                    None
+                    if links is None
+                    else {files.get_file_from_path(src): anchors for src, anchors in links.items()}
+                )
+                if page.links_to_anchors is not None and None in page.links_to_anchors:
+                    raise LookupError("a cached link to a file that is gone")
+                page.markdown = ""  # read again only if the page must be rendered after all (None: no title)
+                self.found[page.file.src_uri] = header
+                return
+            self._render(page, config, files)
+        except LookupError:
+            self.found.pop(page.file.src_uri, None)
+            page.read_source(config)
+            page.markdown = config.plugins.on_page_markdown(
+                page.markdown, page=page, config=config, files=files
+            )
+            self._render(page, config, files)
+        except Exception as e:
+            logging.getLogger("mkdocs.commands.build").error(f"Error reading page '{page.file.src_uri}': {e}")
+            raise
+        finally:
+            config._current_page = None
+
+    def _render(self, page, config, files) -> None:
+        counter = _Warnings()
+        logger = logging.getLogger("mkdocs")
+        logger.addHandler(counter)
+        # Every file the page's links are looked up as (MkDocs resolves a link with files.get_file_from_path).
+        deps: dict[str, list | None] = {}
+        lookup = files.get_file_from_path
+
+        def recording(path: str):
+            found = lookup(path)
+            deps[PurePath(path).as_posix()] = _link_target(found)
+            return found
+
+        files.get_file_from_path = recording
+        try:
+            page.render(config, files)
+        finally:
+            del files.get_file_from_path
+            logger.removeHandler(counter)
+        self.deps[page.file.src_uri] = deps
+        if counter.count:
+            self.unsafe.add(page.file.src_uri)
+        page.content = config.plugins.on_page_content(page.content, page=page, config=config, files=files)
+
+    def build(
+        self,
+        original: Callable,
+        page,
+        config,
+        doc_files,
+        nav,
+        env,
+        dirty: bool = False,
+        excluded: bool = False,
+    ) -> None:
+        """MkDocs' _build_page: write the cached HTML when page and site are unchanged, else build and keep it."""
+        src = page.file.src_uri
+        if dirty or not self.enabled or excluded or src not in self.keys:
+            return original(page, config, doc_files, nav, env, dirty, excluded)
+        key = self.keys[src]
+        out_key = self.output_key(page, nav)
+        header = self.found.pop(src, None)
+        if header is not None and header["output"] == out_key:
+            found = self._read(key)
+            if found is not None:
+                try:
+                    output = zlib.decompress(found[1])
+                except zlib.error:
+                    output = None
+                if output is not None:
+                    if self.search is not None and self.search.config.enabled:
+                        self.search.search_index.entries.extend(header["entries"])
+                    from mkdocs import utils
+
+                    utils.write_file(output, page.file.abs_dest_path)
+                    self.used.add(key)
+                    self.reused += 1
+                    return
+        if page.content is None:  # reused at first, but its output depends on something that changed
+            config._current_page = page
+            try:
+                page.read_source(config)
+                page.markdown = config.plugins.on_page_markdown(
+                    page.markdown, page=page, config=config, files=self.files
+                )
+                self._render(page, config, self.files)
+            finally:
+                config._current_page = None
+        before = (
+            len(self.search.search_index.entries)
+            if self.search is not None and self.search.config.enabled
+            else 0
+        )
+        original(page, config, doc_files, nav, env, dirty, excluded)
+        self.built += 1
+        if src in self.unsafe:
+            return
+        try:
+            output = Path(page.file.abs_dest_path).read_bytes()
+        except OSError:
+            return
+        entries = (
+            self.search.search_index.entries[before:]
+            if self.search is not None and self.search.config.enabled
+            else []
+        )
+        links = (
+            None
+            if page.links_to_anchors is None
+            else {f.src_uri: anchors for f, anchors in page.links_to_anchors.items()}
+        )
+        header: dict[str, Any] = {
+            "output": out_key,
+            "title": page._title_from_render,
+            "anchors": sorted(page.present_anchor_ids or ()),
+            "links": links,
+            "entries": entries,
+            "deps": self.deps.get(src, {}),
+        }
+        self._write(key, header, output)
+        self.used.add(key)
