@@ -419,6 +419,13 @@ build(load_config(sys.argv[1] + '/mkdocs.yml'))
 """
 
 
+OWN_PAGES_FLOOR = """
+from mkdocs.commands.build import build
+from mkdocs.config import load_config
+build(load_config(sys.argv[1], site_dir=sys.argv[2]))
+"""
+
+
 def _write_mkdocs_floor(where: Path, pages: int, search: bool) -> Path:
     """A plain mkdocs-material project of `pages` pre-written pages of record-like length (no aligncat code)."""
     rng = random.Random(pages)
@@ -507,7 +514,7 @@ def bench_size(size: int, stages: list[str], work: Path, rows: list[Row]) -> Non
     built: list[tuple[Row, Path]] = []
     for engine in ("mkdocs", "zensical"):
         if (engine == "mkdocs" and "build" in stages) or (engine == "zensical" and engine in stages):
-            built += _bench_build(size, cat, work, rows, engine=engine)
+            built += _bench_build(size, cat, work, rows, engine=engine, own_floor="own-floor" in stages)
     if {"build", "zensical", "mkdocs"} & set(stages):
         pages = max((_html_pages(site) for _, site in built), default=size + 1)
         floor_dir = work / f"mkdocs{size}"
@@ -547,7 +554,7 @@ def _bench_project(work: Path) -> Path:
 
 
 def _bench_build(
-    size: int, cat: Path, work: Path, rows: list[Row], engine: str = "mkdocs"
+    size: int, cat: Path, work: Path, rows: list[Row], engine: str = "mkdocs", own_floor: bool = False
 ) -> list[tuple[Row, Path]]:
     """A cold build, then one after a record changed: the cold row (its floor ratio is filled in later) and
     the site it built."""
@@ -589,6 +596,15 @@ def _bench_build(
         note=f"{site_bytes / size / 1024:.1f} kB/record, {_html_pages(out_dir):,} pages, search: {search}",
     )
     rows.append(cold_row)
+    if own_floor and engine == "mkdocs":
+        # Plain `mkdocs build` of the very pages aligncat generated (its mkdocs.yml, no aligncat code): what the
+        # engine would cost on these pages without aligncat's shortcuts. Slow at 10k and more (~40 ms a page).
+        plain = work / f"plain{size}"
+        shutil.rmtree(plain, ignore_errors=True)
+        config = _bench_project(work) / ".aligncat-build" / "mkdocs" / "mkdocs.yml"
+        secs3, peak3, _ = run_child(OWN_PAGES_FLOOR, str(config), str(plain))
+        rows.append(Row(size, "floor: plain mkdocs on aligncat's pages", secs3, peak3))
+        cold_row.note += f"; {cold / LAST_CPU[0]:.2f}x plain mkdocs on the same pages"
     _touch_one_record(cat)
     secs2, peak2, _ = run_child(code, *cmd[2:])
     rows.append(Row(size, f"build {engine} (1 changed)", secs2, peak2, "cold", LAST_CPU[0] / cold))
@@ -699,7 +715,7 @@ def cmd_search(args: argparse.Namespace) -> int:
     return 0
 
 
-STAGES = ("parse", "validate", "warm", "mkdocs", "build", "zensical")
+STAGES = ("parse", "validate", "warm", "mkdocs", "build", "zensical", "own-floor")
 
 
 def cmd_generate(args: argparse.Namespace) -> int:
