@@ -14,6 +14,7 @@ import argparse
 import json
 import os
 import random
+import re
 import shutil
 import subprocess
 import sys
@@ -667,6 +668,9 @@ def browser_search(site: Path, query: str, backend: str) -> dict:
                 page.wait_for_selector(".md-search-result__item", timeout=120_000)
             seconds = time.perf_counter() - start
             count = page.locator(".pagefind-ui__result, .md-search-result__item").count()
+            # How many pages matched (Pagefind: "N results for ..."; lunr: "N matching documents").
+            message = page.locator(".pagefind-ui__message, .md-search-result__meta").first.inner_text()
+            matched = int(m.group(0).replace(",", "")) if (m := re.search(r"[\d,]+", message)) else count
             browser.close()
     finally:
         server.shutdown()
@@ -682,36 +686,40 @@ def browser_search(site: Path, query: str, backend: str) -> dict:
         "bytes": sum(mine.values()),
         "requests": len(mine),
         "results_shown": count,
+        "matched": matched,
     }
 
 
 def cmd_search(args: argparse.Namespace) -> int:
     rows = []
-    for site, backend in ((args.site, "pagefind"), (args.lunr_site, "lunr")):
-        if not site:
-            continue
-        site = Path(site)
-        if backend == "pagefind" and not (site / "pagefind").is_dir():
-            raise SystemExit(f"{site} has no pagefind/ bundle: build it with extra.search_backend: pagefind")
-        result = browser_search(site, args.query, backend)
-        index = site / ("pagefind" if backend == "pagefind" else "search/search_index.json")
-        result["index_bytes"] = _dir_bytes(index) if index.is_dir() else index.stat().st_size
-        rows.append(result)
+    for query in args.query.split(","):
+        for site, backend in ((args.site, "pagefind"), (args.lunr_site, "lunr")):
+            if not site:
+                continue
+            site = Path(site)
+            if backend == "pagefind" and not (site / "pagefind").is_dir():
+                raise SystemExit(f"{site} has no pagefind/ bundle: build it with extra.search_backend: pagefind")
+            result = browser_search(site, query, backend)
+            index = site / ("pagefind" if backend == "pagefind" else "search/search_index.json")
+            result["index_bytes"] = _dir_bytes(index) if index.is_dir() else index.stat().st_size
+            result["query"] = query
+            rows.append(result)
     print(
-        "| backend | query | time to first results s | bytes fetched by the query | requests | "
-        "index on disk | results shown |\n|---|---|---|---|---|---|---|"
+        "| backend | query | pages matched | time to first results s | bytes fetched by the query | requests | "
+        "index on disk |\n|---|---|---|---|---|---|---|"
     )
     for r in rows:
         print(
-            f"| {r['backend']} | {args.query} | {r['seconds']:.2f} | {r['bytes']:,} | {r['requests']} | "
-            f"{r['index_bytes']:,} | {r['results_shown']} |"
+            f"| {r['backend']} | {r['query']} | {r['matched']:,} | {r['seconds']:.2f} | {r['bytes']:,} | "
+            f"{r['requests']} | {r['index_bytes']:,} |"
         )
-    if len(rows) == 2:
-        lunr_index = rows[1]["index_bytes"]
-        print(
-            f"\nPagefind fetched {rows[0]['bytes'] / lunr_index:.1%} of the lunr index size "
-            f"({rows[0]['bytes']:,} of {lunr_index:,} bytes)"
-        )
+    lunr = [r for r in rows if r["backend"] == "lunr"]
+    for r in rows:
+        if r["backend"] == "pagefind" and lunr:
+            print(
+                f"\nPagefind fetched {r['bytes'] / lunr[0]['index_bytes']:.1%} of the lunr index size for "
+                f"'{r['query']}' ({r['bytes']:,} of {lunr[0]['index_bytes']:,} bytes)"
+            )
     return 0
 
 
@@ -772,7 +780,11 @@ def main(argv: list[str] | None = None) -> int:
     sr = sub.add_parser("search", help="time a search in headless Chromium and count the bytes it fetches")
     sr.add_argument("--site", help="a built site with the Pagefind backend")
     sr.add_argument("--lunr-site", help="the same catalog built with the lunr backend, to compare")
-    sr.add_argument("--query", default="preference")
+    sr.add_argument(
+        "--query",
+        default="preference",
+        help="comma-separated queries, each timed in a fresh browser (e.g. a word most pages hold and a rare one)",
+    )
     sr.set_defaults(fn=cmd_search)
     args = parser.parse_args(argv)
     return args.fn(args)

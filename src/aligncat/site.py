@@ -389,18 +389,29 @@ class _Collect(logging.Handler):
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
-def _build_with_page_cache(build: Callable, cfg, folder: Path) -> int:
-    """MkDocs' build, reusing the pages that did not change since the previous one (mkdocs_cache.PageCache)."""
+def mkdocs_build(build: Callable, cfg, generated: set[str] | None, cache_folder: Path | None, **kw) -> int:
+    """One MkDocs build (`build` is mkdocs.commands.build.build) of aligncat's pages, as `aligncat build` and
+    `aligncat serve` run it: the generated pages' raw HTML through Markdown unparsed (RawHtmlPassThrough) and,
+    with a `cache_folder`, the pages that did not change since the previous build reused (mkdocs_cache.PageCache).
+    Returns how many pages it reused."""
+    from .cache import cache_disabled_by_env
+    from .mkdocs_plugin import RawHtmlPassThrough
+
+    if generated:
+        cfg.plugins["aligncat-raw-html"] = RawHtmlPassThrough(generated)
+    if cache_folder is None or cache_disabled_by_env():
+        build(cfg, **kw)
+        return 0
     import mkdocs.commands.build as mk
 
     from .mkdocs_cache import PageCache
 
-    cache = PageCache(folder, cfg)
+    cache = PageCache(cache_folder, cfg)
     populate, build_page = mk._populate_page, mk._build_page
     mk._populate_page = lambda *a, **k: cache.populate(populate, *a, **k)
     mk._build_page = lambda *a, **k: cache.build(build_page, *a, **k)
     try:
-        build(cfg)
+        build(cfg, **kw)
     finally:
         mk._populate_page, mk._build_page = populate, build_page
     if cache.enabled:
@@ -431,8 +442,6 @@ def run_engine(
             from mkdocs.config import load_config
             from mkdocs.exceptions import MkDocsException
 
-            from .cache import cache_disabled_by_env
-            from .mkdocs_plugin import RawHtmlPassThrough
         except ImportError as exc:
             raise SiteError(
                 "MkDocs is not installed; install the site extra: pip install 'aligncat[site]'"
@@ -442,17 +451,13 @@ def run_engine(
         logger.addHandler(collect)
         try:
             cfg = load_config(config_file=str(config_file), strict=strict)
-            if generated:
-                cfg.plugins["aligncat-raw-html"] = RawHtmlPassThrough(generated)
-            if page_cache and not cache_disabled_by_env():
-                return _build_with_page_cache(build, cfg, config_file.parent / "page-cache")
-            build(cfg)
+            folder = config_file.parent / "page-cache" if page_cache else None
+            return mkdocs_build(build, cfg, generated, folder)
         except MkDocsException as exc:
             details = "\n".join(f"  {m}" for m in collect.messages)
             raise SiteError(f"mkdocs build failed: {exc}\n{details}".rstrip()) from exc
         finally:
             logger.removeHandler(collect)
-        return 0
     if engine == "zensical":
         exe = shutil.which("zensical", path=str(Path(sys.executable).parent)) or shutil.which("zensical")
         if exe is None:

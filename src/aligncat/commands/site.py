@@ -102,17 +102,31 @@ def register(group: click.Group) -> None:
             result = render_site(cat, work, project_root=root, site_dir=preview_dir, engine=engine)
         except SiteError as exc:
             raise click.ClickException(str(exc)) from exc
-        watcher = _start_watcher(catalog, root, work, preview_dir, engine)
+        # The pages aligncat generated (their raw HTML goes through Markdown unparsed), as the watcher last
+        # rendered them.
+        generated = [frozenset(p.path for p in result.pages if p.path.endswith(".md"))]
+        watcher = _start_watcher(catalog, root, work, preview_dir, engine, generated)
         try:
             if engine == "mkdocs":
-                from mkdocs.commands.serve import serve
+                import mkdocs.commands.serve as mkserve
 
-                serve(
-                    config_file=str(result.config_file),
-                    dev_addr=dev_addr,
-                    livereload=True,
-                    watch=[str(root / "docs"), str(root / "mkdocs.yml")],
+                from ..site import mkdocs_build
+
+                # Every rebuild of the preview as `aligncat build` runs it: the fast path for generated pages, and
+                # the pages an edit did not change reused from the previous rebuild.
+                plain_build = mkserve.build
+                mkserve.build = lambda cfg, **kw: mkdocs_build(
+                    plain_build, cfg, set(generated[0]), work / "page-cache", **kw
                 )
+                try:
+                    mkserve.serve(
+                        config_file=str(result.config_file),
+                        dev_addr=dev_addr,
+                        livereload=True,
+                        watch=[str(root / "docs"), str(root / "mkdocs.yml")],
+                    )
+                finally:
+                    mkserve.build = plain_build
             else:
                 import shutil
                 import subprocess
@@ -128,7 +142,7 @@ def register(group: click.Group) -> None:
 
 
 def _start_watcher(
-    catalog_dir: Path, root: Path, work: Path, preview_dir: Path, engine: str
+    catalog_dir: Path, root: Path, work: Path, preview_dir: Path, engine: str, generated: list | None = None
 ) -> threading.Event:
     """Re-render the pages when a catalog or docs/ file changes; the engine's own watcher then rebuilds."""
     from watchdog.events import FileSystemEventHandler
@@ -177,6 +191,8 @@ def _start_watcher(
             except SiteError as exc:
                 click.echo(f"error: {exc}", err=True)
                 continue
+            if generated is not None:
+                generated[0] = frozenset(p.path for p in result.pages if p.path.endswith(".md"))
             if result.written:
                 click.echo(f"re-rendered: {result.written} files changed", err=True)
         observer.stop()
