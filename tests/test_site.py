@@ -237,6 +237,15 @@ def test_serve_rebuilds_when_a_record_changes(tmp_path, engine):
             proc.kill()
             proc.wait()
         log.close()
+    # Stopping aligncat stops the engine's server too (Zensical's runs in a process of its own).
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) != 0:
+                break
+        time.sleep(0.2)
+    else:
+        raise AssertionError(f"something still serves on port {port} after aligncat serve was stopped")
 
 
 def test_mkdocs_plugin_builds_the_same_pages(tmp_path):

@@ -129,16 +129,42 @@ def register(group: click.Group) -> None:
                     mkserve.build = plain_build
             else:
                 import shutil
-                import subprocess
 
                 exe = shutil.which("zensical", path=str(Path(sys.executable).parent)) or shutil.which(
                     "zensical"
                 )
                 if exe is None:
                     raise click.ClickException("Zensical is not installed: pip install 'aligncat[zensical]'")
-                subprocess.run([exe, "serve", "-f", str(result.config_file), "-a", dev_addr], check=False)
+                _run_until_stopped([exe, "serve", "-f", str(result.config_file), "-a", dev_addr])
         finally:
             watcher.set()
+
+
+def _run_until_stopped(cmd: list[str]) -> None:
+    """Run the engine's own server until it ends or aligncat is stopped (Ctrl-C, or a SIGTERM from a process
+    manager): either way the server is stopped too, never left running without its watcher."""
+    import signal
+    import subprocess
+
+    child = subprocess.Popen(cmd)
+
+    def stop(signum, frame):
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        child.wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        if child.poll() is None:
+            child.terminate()
+            try:
+                child.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                child.kill()
+                child.wait()
 
 
 def _start_watcher(
