@@ -112,8 +112,8 @@ def register(group: click.Group) -> None:
 
                 from ..site import mkdocs_build
 
-                # Every rebuild of the preview as `aligncat build` runs it: the fast path for generated pages, and
-                # the pages an edit did not change reused from the previous rebuild.
+                # Every rebuild of the preview as `aligncat build` runs it: the fast path for generated pages,
+                # and the pages an edit did not change reused from the previous rebuild.
                 plain_build = mkserve.build
                 mkserve.build = lambda cfg, **kw: mkdocs_build(
                     plain_build, cfg, set(generated[0]), work / "page-cache", **kw
