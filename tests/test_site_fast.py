@@ -281,3 +281,31 @@ def test_the_page_cache_stays_off_with_a_plugin_it_does_not_know():
     assert PageCache(Path("x"), config("material/search", "aligncat-raw-html")).enabled
     assert not PageCache(Path("x"), config("material/search", "material/tags")).enabled
     assert not PageCache(Path("x"), config("search", hooks=["hooks.py"])).enabled
+
+
+def test_a_changed_setting_or_template_rebuilds_every_page(tmp_path, monkeypatch):
+    """The page cache's site key: a setting that shows on every page (the description) or a template edit."""
+    monkeypatch.delenv("ALIGNCAT_NO_CACHE", raising=False)
+    project = tmp_path / "project"
+    project.mkdir()
+    shutil.copy2(REPO / "mkdocs.yml", project / "mkdocs.yml")
+    shutil.copytree(REPO / "docs", project / "docs")
+    (project / "node_modules").symlink_to(REPO / "node_modules")
+    work, site = tmp_path / "build", tmp_path / "site"
+
+    def build():
+        return build_site(load_catalog(MINI), site, project_root=project, build_dir=work)
+
+    build()
+    assert build().reused > 20
+    config = (project / "mkdocs.yml").read_text(encoding="utf-8")
+    (project / "mkdocs.yml").write_text(
+        config + "\nsite_description: A description set for the cache test\n", encoding="utf-8"
+    )
+    assert build().reused == 0
+    page = (site / "records" / "beta2020-method" / "index.html").read_text(encoding="utf-8")
+    assert "A description set for the cache test" in page
+    assert build().reused > 20
+    override = next((project / "docs" / "overrides").rglob("*.html"))
+    override.write_text(override.read_text(encoding="utf-8") + "\n<!-- edited -->\n", encoding="utf-8")
+    assert build().reused == 0

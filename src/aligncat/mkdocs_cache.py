@@ -9,8 +9,9 @@ plugin parse its HTML and renders the theme's templates for it again.
 pages need from it (its title, its anchor ids, its links to other pages' anchors). A page is reused only when all
 of this is the same as last time:
 
-- the site: the generated mkdocs.yml, the theme's and the overrides' template files, the navigation with its
-  titles, and the versions of aligncat's code, MkDocs and Material;
+- the site: the settings of the generated mkdocs.yml as loaded (but where the site is written), the theme's and the
+  overrides' template files, the navigation with its titles, and aligncat's code and the versions of MkDocs,
+  Material, Python-Markdown, PyMdown Extensions and Pygments;
 - the page: its Markdown (after the plugins' changes), metadata, URL, title, neighbours in the navigation and
   edit/canonical URLs, and every file its Markdown links resolved to (or did not find), with that file's URL:
   so adding or removing a record rebuilds the pages that link to it, not the whole site.
@@ -58,14 +59,42 @@ def _code_stamp() -> str:
     import material
     import mkdocs
 
+    import markdown
+
+    versions = [
+        FORMAT,
+        __version__,
+        mkdocs.__version__,
+        getattr(material, "__version__", ""),
+        markdown.__version__,
+    ]
+    for name in ("pymdownx", "pygments"):  # Markdown extensions and highlighting a site may use
+        try:
+            versions.append(getattr(__import__(name), "__version__", ""))
+        except ImportError:
+            versions.append(None)
     h = hashlib.blake2b(digest_size=16)
-    h.update(
-        f"{FORMAT}\0{__version__}\0{mkdocs.__version__}\0{getattr(material, '__version__', '')}\0".encode()
-    )
+    h.update(json.dumps(versions).encode())
     here = Path(__file__).parent
     for name in ("mkdocs_cache.py", "mkdocs_plugin.py"):
         h.update((here / name).read_bytes())
     return h.hexdigest()
+
+
+# Settings that never show in a page: where the files are read from and written to, and serve's own.
+_NOT_IN_PAGES = frozenset({"site_dir", "config_file_path", "dev_addr", "watch", "plugins", "strict"})
+
+
+def _config_stamp(config) -> str:
+    """The loaded settings (so `!ENV` values count as they are), objects by their settings or type."""
+
+    def plain(value):
+        if hasattr(value, "keys") and hasattr(value, "__getitem__"):
+            return {str(k): value[k] for k in value.keys()}
+        return type(value).__qualname__
+
+    values = {k: v for k, v in config.items() if k not in _NOT_IN_PAGES}
+    return json.dumps(values, sort_keys=True, default=plain)
 
 
 def _theme_stamp(config) -> list:
@@ -129,7 +158,7 @@ class PageCache:
         if self._site is None:
             h = hashlib.blake2b(digest_size=16)
             h.update(_code_stamp().encode())
-            h.update(Path(self.config.config_file_path).read_bytes())
+            h.update(_config_stamp(self.config).encode())
             h.update(json.dumps(_theme_stamp(self.config)).encode())
             self._site = h.hexdigest()
         return self._site
