@@ -2,7 +2,7 @@
 """Benchmark script: synthetic catalogs at scale and the timings of each pipeline stage against their floors.
 
     scripts/bench.py generate --records 10000 --out /tmp/cat10k
-    scripts/bench.py run --sizes 1000,10000 --stages parse,validate,warm,build
+    scripts/bench.py run --sizes 1000,10000 --stages parse,validate,warm,pipeline,build
     scripts/bench.py search --site SITE_PAGEFIND --lunr-site SITE_LUNR --query preference
 
 Never imported by the package; see docs/benchmarks.md for the figures measured with it.
@@ -420,6 +420,56 @@ build(load_config(sys.argv[1] + '/mkdocs.yml'))
 """
 
 
+PIPELINE = """
+# aligncat's pipeline stage by stage in one process (the library, as the CLI runs it), each timed on its own:
+# what the CPU seconds and the peak memory so far are after each stage.
+import resource
+from pathlib import Path
+from aligncat import load, checks, graph
+from aligncat.source import read_yaml
+from aligncat.schema import validator_for
+from aligncat.model import ALL_KINDS
+from aligncat.site import render_site, run_engine
+
+root, project, work = Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3])
+def cpu():
+    me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
+def stage(name, fn):
+    w0, c0 = time.perf_counter(), cpu()
+    out = fn()
+    me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    peak = max(me.ru_maxrss, kids.ru_maxrss) / 1024
+    print(f"STAGE {name}|{time.perf_counter() - w0:.6f}|{cpu() - c0:.3f}|{peak:.1f}")
+    return out
+
+files = load._record_files(root, [])
+sources = stage("parse (aligncat's reader)", lambda: {rel: read_yaml(Path(p), rel) for p, rel, _ in files})
+def schema():
+    for p, rel, kind in files:
+        src = sources[rel]
+        k = src.data.get("kind") if isinstance(src.data, dict) else None
+        validator_for(k if k in ALL_KINDS else kind).validate(src, src.data)
+stage("schema", schema)
+catalog = stage("records and indexes", lambda: load.load_catalog(
+    root, checks=False, reader=lambda p, rel, kind: (sources[rel].data, sources[rel].diagnostics)))
+del sources
+graph_codes = {"graph-cycle", "time-order", "relation-kind", "orphan", "benchmark-without-dataset"}
+stage("rules", lambda: checks.run_checks(catalog, only=set(checks.RULES) - graph_codes))
+stage("graph (rules, networkx graph, PageRank)", lambda: (checks.run_checks(catalog, only=graph_codes),
+      graph.pagerank(graph.typed_view(graph.build_graph(catalog), None))))
+site = work / "site"
+result = stage("render (pages written)", lambda: render_site(catalog, work / "build", project_root=project,
+                                                             site_dir=site))
+generated = {p.path for p in result.pages if p.path.endswith(".md")}
+stage(f"mkdocs build (search: {result.search_backend})", lambda: run_engine(
+    result.config_file, "mkdocs", generated=generated, page_cache=False))
+if result.search_backend == "pagefind":
+    from aligncat.search import index_site
+    stage("search index (Pagefind)", lambda: index_site(site))
+"""
+
+
 OWN_PAGES_FLOOR = """
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
@@ -487,7 +537,7 @@ def bench_size(size: int, stages: list[str], work: Path, rows: list[Row]) -> Non
         print(f"  generated {size:,} records in {time.perf_counter() - t0:.1f} s into {cat}", file=sys.stderr)
     _warm_file_cache(cat)
     parse_floor = None
-    if {"parse", "validate", "warm"} & set(stages):
+    if {"parse", "validate", "warm", "pipeline"} & set(stages):
         secs, peak, _ = run_child(PARSE_FLOOR, str(cat))
         parse_floor = LAST_CPU[0]
         rows.append(Row(size, "floor: CSafeLoader parse", secs, peak))
@@ -510,6 +560,17 @@ def bench_size(size: int, stages: list[str], work: Path, rows: list[Row]) -> Non
         rows.append(
             Row(size, "validate warm (1 changed)", secs, peak, "cold", LAST_CPU[0] / cold, out.strip())
         )
+    if "pipeline" in stages:
+        pipe = work / f"pipeline{size}"
+        shutil.rmtree(pipe, ignore_errors=True)
+        _, _, out = run_child(PIPELINE, str(cat), str(_bench_project(work)), str(pipe))
+        for line in out.splitlines():
+            if line.startswith("STAGE "):
+                name, secs, cpu, peak = line[6:].split("|")
+                LAST_CPU[0] = float(cpu)
+                floor = ("parse", float(cpu) / parse_floor) if parse_floor and name.startswith("parse") else ("", None)
+                rows.append(Row(size, f"pipeline: {name}", float(secs), float(peak), *floor, note="peak so far"))
+        shutil.rmtree(pipe, ignore_errors=True)
     # The builds run first: the mkdocs floor then gets as many pages as aligncat's site has (records plus its
     # listing, category, tag and guide pages), so both sides build the same page count.
     built: list[tuple[Row, Path]] = []
@@ -732,7 +793,7 @@ def cmd_search(args: argparse.Namespace) -> int:
     return 0
 
 
-STAGES = ("parse", "validate", "warm", "mkdocs", "build", "zensical", "own-floor")
+STAGES = ("parse", "validate", "warm", "pipeline", "mkdocs", "build", "zensical", "own-floor")
 
 
 def cmd_generate(args: argparse.Namespace) -> int:
@@ -778,7 +839,7 @@ def main(argv: list[str] | None = None) -> int:
     r.add_argument("--sizes", default="1000,10000,50000", help="comma-separated record counts (1k = 1000)")
     r.add_argument(
         "--stages",
-        default="parse,validate,warm,mkdocs,build",
+        default="parse,validate,warm,pipeline,mkdocs,build",
         help="comma-separated, from: " + ", ".join(STAGES),
     )
     r.add_argument(

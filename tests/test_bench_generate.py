@@ -66,3 +66,22 @@ def test_generation_is_deterministic_and_refuses_a_full_folder(
         assert (again / path.relative_to(generated)).read_text() == path.read_text()
     with pytest.raises(SystemExit, match="not empty"):
         bench.generate_catalog(generated, 10)
+
+
+def test_run_times_every_pipeline_stage_and_the_build_against_its_floors(bench, tmp_path: Path, capsys) -> None:
+    """`scripts/bench.py run` at a small size: a row per pipeline stage, the floors and their ratios."""
+    rows: list = []
+    bench.bench_size(60, ["pipeline", "build"], tmp_path, rows)
+    stages = [r.stage for r in rows]
+    for name in ("parse", "schema", "records and indexes", "rules", "graph", "render", "mkdocs build"):
+        assert any(s.startswith(f"pipeline: {name}") for s in stages), (name, stages)
+    assert "floor: CSafeLoader parse" in stages
+    floor = next(r for r in rows if r.stage.startswith("floor: plain mkdocs build"))
+    cold = next(r for r in rows if r.stage == "build mkdocs (cold)")
+    pages = int(floor.stage.rsplit(", ", 1)[1].split()[0].replace(",", ""))
+    assert pages > 60 and f"{pages:,} pages" in cold.note  # the floor builds as many pages as the site has
+    assert cold.ratio == pytest.approx(cold.cpu / floor.cpu)
+    rebuilt = next(r for r in rows if r.stage == "build mkdocs (1 changed)")
+    assert rebuilt.floor == "cold" and rebuilt.ratio < 1  # the page cache reuses the unchanged pages
+    assert all(r.seconds > 0 and r.peak_mb > 0 for r in rows)
+    assert "pipeline: parse" in bench.print_table(rows)
