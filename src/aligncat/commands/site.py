@@ -74,11 +74,11 @@ def register(group: click.Group) -> None:
         except SiteError as exc:
             raise click.ClickException(str(exc)) from exc
         (target / SITE_MARK).write_text("built by aligncat; `aligncat build` may replace this folder\n")
-        pages = sum(1 for p in result.pages if p.path.endswith(".md"))
+        pages = sum(1 for _ in result.docs_dir.rglob("*.md"))  # generated and hand-written
         click.echo(
             f"built {pages} pages from {len(cat.records)} records into {target} with {engine} "
             f"in {time.perf_counter() - start:.1f} s"
-            + (f" ({result.reused} unchanged pages reused)" if result.reused else ""),
+            + (f" ({result.reused} of them unchanged since the last build, reused)" if result.reused else ""),
             err=True,
         )
 
