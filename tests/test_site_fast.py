@@ -270,8 +270,35 @@ def test_a_damaged_page_cache_is_not_believed(tmp_path, monkeypatch):
     assert _site_files(site) == good
 
 
-def test_the_page_cache_stays_off_with_a_plugin_it_does_not_know():
+def test_a_forged_page_cache_entry_cannot_change_the_site(tmp_path, monkeypatch):
+    """The build folder is in the project, where a pull request could add files: an entry that was not sealed with
+    this user's key (a crafted one, or one from another machine) is never reused."""
+    import hashlib
+    import hmac
+    import zlib
+
+    monkeypatch.delenv("ALIGNCAT_NO_CACHE", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    work, site = tmp_path / "build", tmp_path / "site"
+    build_site(load_catalog(MINI), site, project_root=REPO, build_dir=work)
+    good = _site_files(site)
+    # The attacker knows every input of an entry's name and content, not the user's key: every entry is forged.
+    for entry in (work / "page-cache").glob("*.page"):
+        _, head, body = entry.read_bytes().split(b"\n", 2)
+        forged = head + b"\n" + zlib.compress(zlib.decompress(body).replace(b"</body>", b"<p>INJECTED</p></body>"))
+        entry.write_bytes(hmac.new(b"\0" * 32, forged, hashlib.sha256).hexdigest().encode() + b"\n" + forged)
+    assert build_site(load_catalog(MINI), site, project_root=REPO, build_dir=work).reused == 0
+    assert _site_files(site) == good
+    # Another user's (or machine's) cache: nothing is reused either.
+    assert build_site(load_catalog(MINI), site, project_root=REPO, build_dir=work).reused > 20
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "other-user"))
+    assert build_site(load_catalog(MINI), site, project_root=REPO, build_dir=work).reused == 0
+
+
+def test_the_page_cache_stays_off_with_a_plugin_it_does_not_know(tmp_path, monkeypatch):
     from types import SimpleNamespace
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
 
     from aligncat.mkdocs_cache import PageCache
 

@@ -115,3 +115,27 @@ def test_citation_cff_is_the_current_export_of_the_catalog_citation():
     assert (ROOT / "CITATION.cff").read_text(encoding="utf-8") == expected, (
         f"run: aligncat export cff catalog --id {cat.info.survey} -o CITATION.cff"
     )
+
+
+@pytest.mark.parametrize("name", ["pull-request.yml", "deploy-pages.yml"])
+def test_committed_build_output_fails_the_checks(tmp_path, name):
+    """Files under .aligncat-build/ (caches the build reuses) or site/ must not come in through a pull request."""
+    import subprocess
+
+    steps = [s for job in _load(ROOT / ".github" / "workflows" / name)["jobs"].values() for s in job["steps"]]
+    (script,) = [s["run"] for s in steps if s.get("name", "").startswith("No build output committed")]
+
+    def run_in(repo: Path) -> subprocess.CompletedProcess:
+        return subprocess.run(["bash", "-c", script], cwd=repo, capture_output=True, text=True)
+
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.org"]
+    subprocess.run([*git, "init", "-q", str(tmp_path)], check=True)
+    (tmp_path / "README.md").write_text("x\n")
+    subprocess.run([*git, "add", "README.md"], cwd=tmp_path, check=True)
+    assert run_in(tmp_path).returncode == 0
+    cached = tmp_path / ".aligncat-build" / "mkdocs" / "page-cache" / "0123.page"
+    cached.parent.mkdir(parents=True)
+    cached.write_text("forged\n")
+    subprocess.run([*git, "add", "-f", str(cached)], cwd=tmp_path, check=True)
+    result = run_in(tmp_path)
+    assert result.returncode == 1 and ".aligncat-build/mkdocs/page-cache/0123.page" in result.stdout

@@ -23,13 +23,16 @@ checks every page's links to anchors at the end of each build. tests/test_site_f
 the cache writes every page and the search index exactly as a build without it does.
 
 Each page is one file under `<build folder>/page-cache/`: a JSON header (never code: nothing in the file is run)
-and the page's HTML compressed, with a checksum; a file that does not match is ignored and replaced. Pages not used
-by a successful build are removed from it. `ALIGNCAT_NO_CACHE=1` turns it off.
+and the page's HTML compressed, sealed with an HMAC under the user's own key (the validate cache's, outside the
+project): a file this user's aligncat did not write, for example one a pull request added, or a damaged one, is
+ignored and replaced. Pages not used by a successful build are removed from it. `ALIGNCAT_NO_CACHE=1` turns it
+off.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import logging
 import os
@@ -141,6 +144,15 @@ class PageCache:
         self.config = config
         self.search = config.plugins.get("material/search") or config.plugins.get("search")
         self.enabled = set(config.plugins) <= KNOWN_PLUGINS and not config.hooks
+        # The build folder is inside the project, where a pull request could put files: every entry is sealed
+        # with this user's key (the validate cache's, kept outside the project), so only pages this user's
+        # aligncat built are ever reused.
+        self._key = b""
+        if self.enabled:
+            from .cache import _secret_key, default_cache_dir
+
+            self._key = _secret_key(default_cache_dir(), create=True) or b""
+            self.enabled = bool(self._key)
         self._site: str | None = None
         self._nav: str | None = None
         self.keys: dict[str, str] = {}  # src_uri -> key of its Markdown and the site
@@ -199,12 +211,14 @@ class PageCache:
             return None
         if len(raw) > MAX_PAGE_BYTES:
             return None
-        head, sep, body = raw.partition(b"\n")
+        mac, sep, sealed = raw.partition(b"\n")
+        expected = hmac.new(self._key, sealed, hashlib.sha256).hexdigest().encode()
+        if not sep or not hmac.compare_digest(mac, expected):
+            return None  # not written by this user's aligncat (or damaged): never believed
+        head, sep, body = sealed.partition(b"\n")
         try:
             header = json.loads(head)
             if not sep or header.get("format") != FORMAT or header.get("key") != key:
-                return None
-            if hashlib.blake2b(body, digest_size=16).hexdigest() != header["sum"]:
                 return None
             if (
                 not isinstance(header["entries"], list)
@@ -219,16 +233,13 @@ class PageCache:
     def _write(self, key: str, header: dict, output: bytes) -> None:
         from .site import _write_replace
 
-        body = zlib.compress(output, 1)
-        header = {
-            **header,
-            "format": FORMAT,
-            "key": key,
-            "sum": hashlib.blake2b(body, digest_size=16).hexdigest(),
-        }
+        sealed = (
+            json.dumps({**header, "format": FORMAT, "key": key}).encode() + b"\n" + zlib.compress(output, 1)
+        )
+        mac = hmac.new(self._key, sealed, hashlib.sha256).hexdigest().encode()
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
-            _write_replace(self._path(key), json.dumps(header).encode() + b"\n" + body)
+            _write_replace(self._path(key), mac + b"\n" + sealed)
         except OSError:
             pass  # a cache that cannot be written costs speed, never the build
 
