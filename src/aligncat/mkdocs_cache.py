@@ -343,12 +343,13 @@ class PageCache:
     ) -> None:
         """MkDocs' _build_page: write the cached HTML when page and site are unchanged, else build and keep it."""
         src = page.file.src_uri
-        if dirty or not self.enabled or excluded or src not in self.keys:
+        if dirty or not self.enabled or src not in self.keys:
             return original(page, config, doc_files, nav, env, dirty, excluded)
         key = self.keys[src]
         out_key = self.output_key(page, nav)
         header = self.found.pop(src, None)
-        if header is not None and header["output"] == out_key:
+        # A draft (`serve` shows it marked) is never reused nor kept; it may have been found in the first pass.
+        if header is not None and header["output"] == out_key and not excluded:
             found = self._read(key)
             if found is not None:
                 try:
@@ -381,7 +382,7 @@ class PageCache:
         )
         original(page, config, doc_files, nav, env, dirty, excluded)
         self.built += 1
-        if src in self.unsafe:
+        if src in self.unsafe or excluded:
             return
         try:
             output = Path(page.file.abs_dest_path).read_bytes()
