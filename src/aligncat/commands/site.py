@@ -60,7 +60,8 @@ def register(group: click.Group) -> None:
         """Render CATALOG (default: ./catalog) into pages and build the static site with a strict build.
 
         The generated pages go to .aligncat-build/<engine>/docs (never committed); the site to site/.
-        A broken link or a missing page fails the build.
+        A broken link or a missing page fails the build. With MkDocs, pages that did not change since the
+        last build are reused (set ALIGNCAT_NO_CACHE=1 to build every page afresh).
         """
         from ..site import SiteError, build_site, find_project_root
 
