@@ -432,15 +432,14 @@ from aligncat.model import ALL_KINDS
 from aligncat.site import render_site, run_engine
 
 root, project, work = Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3])
-def cpu():
+def usage():  # (CPU seconds, peak MB) of this process and its children so far
     me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
+    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime, max(me.ru_maxrss, kids.ru_maxrss) / 1024
 def stage(name, fn):
-    w0, c0 = time.perf_counter(), cpu()
+    w0, c0 = time.perf_counter(), usage()[0]
     out = fn()
-    me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-    peak = max(me.ru_maxrss, kids.ru_maxrss) / 1024
-    print(f"STAGE {name}|{time.perf_counter() - w0:.6f}|{cpu() - c0:.3f}|{peak:.1f}")
+    cpu, peak = usage()
+    print(f"STAGE {name}|{time.perf_counter() - w0:.6f}|{cpu - c0:.3f}|{peak:.1f}")
     return out
 
 files = load._record_files(root, [])
@@ -454,16 +453,15 @@ stage("schema", schema)
 catalog = stage("records and indexes", lambda: load.load_catalog(
     root, checks=False, reader=lambda p, rel, kind: (sources[rel].data, sources[rel].diagnostics)))
 del sources
-graph_codes = {"graph-cycle", "time-order", "relation-kind", "orphan", "benchmark-without-dataset"}
+graph_codes = {code for code, r in checks.RULES.items() if r.check.__module__ == graph.__name__}
 stage("rules", lambda: checks.run_checks(catalog, only=set(checks.RULES) - graph_codes))
 stage("graph (rules, networkx graph, PageRank)", lambda: (checks.run_checks(catalog, only=graph_codes),
       graph.pagerank(graph.typed_view(graph.build_graph(catalog), None))))
 site = work / "site"
 result = stage("render (pages written)", lambda: render_site(catalog, work / "build", project_root=project,
                                                              site_dir=site))
-generated = {p.path for p in result.pages if p.path.endswith(".md")}
 stage(f"mkdocs build (search: {result.search_backend})", lambda: run_engine(
-    result.config_file, "mkdocs", generated=generated, page_cache=False))
+    result.config_file, "mkdocs", generated=result.generated, page_cache=False))
 if result.search_backend == "pagefind":
     from aligncat.search import index_site
     stage("search index (Pagefind)", lambda: index_site(site))
@@ -573,12 +571,12 @@ def bench_size(size: int, stages: list[str], work: Path, rows: list[Row]) -> Non
         shutil.rmtree(pipe, ignore_errors=True)
     # The builds run first: the mkdocs floor then gets as many pages as aligncat's site has (records plus its
     # listing, category, tag and guide pages), so both sides build the same page count.
-    built: list[tuple[Row, Path]] = []
-    for engine in ("mkdocs", "zensical"):
-        if (engine == "mkdocs" and "build" in stages) or (engine == "zensical" and engine in stages):
+    built: list[tuple[Row, int]] = []
+    for name, engine in (("build", "mkdocs"), ("zensical", "zensical")):
+        if name in stages:
             built += _bench_build(size, cat, work, rows, engine=engine, own_floor="own-floor" in stages)
     if {"build", "zensical", "mkdocs"} & set(stages):
-        pages = max((_html_pages(site) for _, site in built), default=size + 1)
+        pages = max((site_pages for _, site_pages in built), default=size + 1)
         floor_dir = work / f"mkdocs{size}"
         shutil.rmtree(floor_dir, ignore_errors=True)
         _write_mkdocs_floor(floor_dir, pages - 1, search=True)
@@ -617,9 +615,9 @@ def _bench_project(work: Path) -> Path:
 
 def _bench_build(
     size: int, cat: Path, work: Path, rows: list[Row], engine: str = "mkdocs", own_floor: bool = False
-) -> list[tuple[Row, Path]]:
+) -> list[tuple[Row, int]]:
     """A cold build, then one after a record changed: the cold row (its floor ratio is filled in later) and
-    the site it built."""
+    how many pages the site has."""
     out_dir = work / f"site{size}-{engine}"
     shutil.rmtree(out_dir, ignore_errors=True)
     # A cold build starts without the previous run's generated pages and engine cache.
@@ -650,12 +648,13 @@ def _bench_build(
     cold = LAST_CPU[0]
     site_bytes = _dir_bytes(out_dir)
     search = "pagefind" if (out_dir / "pagefind").is_dir() else "lunr"
+    site_pages = _html_pages(out_dir)
     cold_row = Row(
         size,
         f"build {engine} (cold)",
         secs,
         peak,
-        note=f"{site_bytes / size / 1024:.1f} kB/record, {_html_pages(out_dir):,} pages, search: {search}",
+        note=f"{site_bytes / size / 1024:.1f} kB/record, {site_pages:,} pages, search: {search}",
     )
     rows.append(cold_row)
     if own_floor and engine == "mkdocs":
@@ -670,7 +669,7 @@ def _bench_build(
     _touch_one_record(cat)
     secs2, peak2, _ = run_child(code, *cmd[2:])
     rows.append(Row(size, f"build {engine} (1 changed)", secs2, peak2, "cold", LAST_CPU[0] / cold))
-    return [(cold_row, out_dir)]
+    return [(cold_row, site_pages)]
 
 
 def print_table(rows: list[Row]) -> str:

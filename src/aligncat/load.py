@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import posixpath
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -379,8 +380,7 @@ def _read_all(root: Path, read: Callable, diags: list[Diagnostic],
         item, file_diags = read(path, rel, folder_kind)
         diags.extend(file_diags)
         if item is None:
-            name = rel[rel.rfind("/") + 1:]
-            invalid.setdefault(name[:name.rfind(".")] if "." in name else name, rel)
+            invalid.setdefault(posixpath.splitext(posixpath.basename(rel))[0], rel)
             continue
         rid = item.id  # a Record or RecordFacts
         if rid in found:
@@ -389,6 +389,7 @@ def _read_all(root: Path, read: Callable, diags: list[Diagnostic],
             continue
         found[rid] = item
         first_path[rid] = rel
+    invalid = {rid: rel for rid, rel in invalid.items() if rid not in found}  # e.g. a valid copy elsewhere
     return found, len(files) + sum((root / f).exists() for f in KNOWN_FILES), invalid
 
 
@@ -415,7 +416,7 @@ def load_catalog(root: str | Path, *, checks: bool = True, progress: Callable[[I
     found, files_read, invalid = _read_all(root, read_one, diags, progress)
     records = {rid: found[rid] for rid in sorted(found)}
     catalog = Catalog(root, info, taxonomy, _frozen(tags), _frozen(records), (), files_read=files_read,
-                      invalid_files=_frozen({k: v for k, v in invalid.items() if k not in records}))
+                      invalid_files=_frozen(invalid))
     if checks:
         from .checks import run_checks
 
@@ -449,7 +450,7 @@ def validate_facts(root: Path, *, reader: FactsReader | None = None, settings_re
     found, files_read, invalid = _read_all(root, reader or (lambda p, rel, kind: read_facts(Path(p), rel, kind)),
                                            diags, progress)
     facts = CatalogFacts(root, info, taxonomy, tags, {rid: found[rid] for rid in sorted(found)},
-                         invalid_files={k: v for k, v in invalid.items() if k not in found})
+                         invalid_files=invalid)
     return diags, facts, files_read
 
 

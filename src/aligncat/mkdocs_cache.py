@@ -59,10 +59,9 @@ class _Warnings(logging.Handler):
 
 def _code_stamp() -> str:
     """aligncat's code that shapes the pages' HTML, and the engine's versions."""
+    import markdown
     import material
     import mkdocs
-
-    import markdown
 
     versions = [
         FORMAT,
@@ -132,6 +131,12 @@ def _links_hold(deps: dict, files) -> bool:
     return all(_link_target(lookup(path)) == want for path, want in deps.items())
 
 
+def _read_markdown(page, config, files) -> None:
+    """The page's Markdown as the plugins leave it (MkDocs' read_source and page_markdown event)."""
+    page.read_source(config)
+    page.markdown = config.plugins.on_page_markdown(page.markdown, page=page, config=config, files=files)
+
+
 def _neighbour(page) -> tuple | None:
     return None if page is None else (page.url, page.title)
 
@@ -162,11 +167,17 @@ class PageCache:
         self.used: set[str] = set()
         self.files = None  # MkDocs' Files of this build (links are resolved against all of them)
         self.reused = 0
-        self.built = 0
+
+    def _index_entries(self) -> list | None:
+        """Material's search index entries when its plugin indexes pages: a reused page hands it the entries kept
+        with it."""
+        if self.search is None or not self.search.config.enabled:
+            return None
+        return self.search.search_index.entries
 
     # --- keys ---------------------------------------------------------------------------------------------------
 
-    def _site_key(self, files) -> str:
+    def _site_key(self) -> str:
         if self._site is None:
             h = hashlib.blake2b(digest_size=16)
             h.update(_code_stamp().encode())
@@ -175,9 +186,9 @@ class PageCache:
             self._site = h.hexdigest()
         return self._site
 
-    def page_key(self, page, files) -> str:
+    def page_key(self, page) -> str:
         h = hashlib.blake2b(digest_size=16)
-        h.update(self._site_key(files).encode())
+        h.update(self._site_key().encode())
         h.update(json.dumps([page.file.src_uri, page.meta], sort_keys=True, default=repr).encode())
         h.update(page.markdown.encode("utf-8", "surrogatepass"))
         return h.hexdigest()
@@ -267,17 +278,13 @@ class PageCache:
         config._current_page = page
         try:
             page = config.plugins.on_pre_page(page, config=config, files=files)
-            page.read_source(config)
-            page.markdown = config.plugins.on_page_markdown(
-                page.markdown, page=page, config=config, files=files
-            )
-            key = self.page_key(page, files)
+            _read_markdown(page, config, files)
+            key = self.page_key(page)
             self.keys[page.file.src_uri] = key
             found = self._read(key)
-            if found is not None and not _links_hold(found[0]["deps"], files):
-                found = None
-            if found is not None:
-                header, _ = found
+            # Every file its links were looked up as (anchor links included) is still there at the same URL.
+            if found is not None and _links_hold(found[0]["deps"], files):
+                header = found[0]
                 # What other pages read from this one before it is built: its title and anchors.
                 page._title_from_render = header["title"]
                 page.present_anchor_ids = set(header["anchors"])
@@ -287,18 +294,9 @@ class PageCache:
                     if links is None
                     else {files.get_file_from_path(src): anchors for src, anchors in links.items()}
                 )
-                if page.links_to_anchors is not None and None in page.links_to_anchors:
-                    raise LookupError("a cached link to a file that is gone")
                 page.markdown = ""  # read again only if the page must be rendered after all (None: no title)
                 self.found[page.file.src_uri] = header
                 return
-            self._render(page, config, files)
-        except LookupError:
-            self.found.pop(page.file.src_uri, None)
-            page.read_source(config)
-            page.markdown = config.plugins.on_page_markdown(
-                page.markdown, page=page, config=config, files=files
-            )
             self._render(page, config, files)
         except Exception as e:
             logging.getLogger("mkdocs.commands.build").error(f"Error reading page '{page.file.src_uri}': {e}")
@@ -357,8 +355,9 @@ class PageCache:
                 except zlib.error:
                     output = None
                 if output is not None:
-                    if self.search is not None and self.search.config.enabled:
-                        self.search.search_index.entries.extend(header["entries"])
+                    index = self._index_entries()
+                    if index is not None:
+                        index.extend(header["entries"])
                     from mkdocs import utils
 
                     utils.write_file(output, page.file.abs_dest_path)
@@ -368,31 +367,20 @@ class PageCache:
         if page.content is None:  # reused at first, but its output depends on something that changed
             config._current_page = page
             try:
-                page.read_source(config)
-                page.markdown = config.plugins.on_page_markdown(
-                    page.markdown, page=page, config=config, files=self.files
-                )
+                _read_markdown(page, config, self.files)
                 self._render(page, config, self.files)
             finally:
                 config._current_page = None
-        before = (
-            len(self.search.search_index.entries)
-            if self.search is not None and self.search.config.enabled
-            else 0
-        )
+        index = self._index_entries()
+        before = len(index) if index is not None else 0
         original(page, config, doc_files, nav, env, dirty, excluded)
-        self.built += 1
         if src in self.unsafe or excluded:
             return
         try:
             output = Path(page.file.abs_dest_path).read_bytes()
         except OSError:
             return
-        entries = (
-            self.search.search_index.entries[before:]
-            if self.search is not None and self.search.config.enabled
-            else []
-        )
+        entries = index[before:] if index is not None else []
         links = (
             None
             if page.links_to_anchors is None

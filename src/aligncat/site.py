@@ -14,7 +14,7 @@ import re
 import shutil
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -71,6 +71,11 @@ class RenderResult:
         "lunr"  # lunr (the search plugin) or pagefind (indexed after the build): see search.py
     )
     reused: int = 0  # pages MkDocs did not build again: unchanged since the previous build (mkdocs_cache.py)
+
+    @property
+    def generated(self) -> frozenset[str]:
+        """The Markdown pages aligncat generated (their raw HTML goes through MkDocs' Markdown unparsed)."""
+        return frozenset(p.path for p in self.pages if p.path.endswith(".md"))
 
 
 def find_project_root(start: Path | None = None) -> Path:
@@ -389,7 +394,9 @@ class _Collect(logging.Handler):
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
-def mkdocs_build(build: Callable, cfg, generated: set[str] | None, cache_folder: Path | None, **kw) -> int:
+def mkdocs_build(
+    build: Callable, cfg, generated: Collection[str] | None, cache_folder: Path | None, **kw
+) -> int:
     """One MkDocs build (`build` is mkdocs.commands.build.build) of aligncat's pages, as `aligncat build` and
     `aligncat serve` run it: the generated pages' raw HTML through Markdown unparsed (RawHtmlPassThrough) and,
     with a `cache_folder`, the pages that did not change since the previous build reused (mkdocs_cache.PageCache).
@@ -424,7 +431,7 @@ def run_engine(
     engine: str = "mkdocs",
     *,
     strict: bool = True,
-    generated: set[str] | None = None,
+    generated: Collection[str] | None = None,
     clean: bool = True,
     page_cache: bool = True,
 ) -> int:
@@ -499,8 +506,7 @@ def build_site(
         # Zensical rebuilds differentially from its cache; a clean build when the settings changed, when a page
         # went away (its old output would stay) or when there is no earlier output.
         clean = result.config_changed or result.removed > 0 or not (engine_site / "index.html").is_file()
-        generated = {p.path for p in result.pages if p.path.endswith(".md")}
-        result.reused = run_engine(result.config_file, engine, generated=generated, clean=clean)
+        result.reused = run_engine(result.config_file, engine, generated=result.generated, clean=clean)
     except SiteError as exc:
         raise SiteError(
             f"{exc}\n(hand-written pages are in {root / 'docs'}; generated pages come from the "

@@ -105,7 +105,7 @@ def register(group: click.Group) -> None:
             raise click.ClickException(str(exc)) from exc
         # The pages aligncat generated (their raw HTML goes through Markdown unparsed), as the watcher last
         # rendered them.
-        generated = [frozenset(p.path for p in result.pages if p.path.endswith(".md"))]
+        generated = [result.generated]
         watcher = _start_watcher(catalog, root, work, preview_dir, engine, generated)
         try:
             if engine == "mkdocs":
@@ -117,7 +117,7 @@ def register(group: click.Group) -> None:
                 # and the pages an edit did not change reused from the previous rebuild.
                 plain_build = mkserve.build
                 mkserve.build = lambda cfg, **kw: mkdocs_build(
-                    plain_build, cfg, set(generated[0]), work / "page-cache", **kw
+                    plain_build, cfg, generated[0], work / "page-cache", **kw
                 )
                 try:
                     mkserve.serve(
@@ -219,7 +219,7 @@ def _start_watcher(
                 click.echo(f"error: {exc}", err=True)
                 continue
             if generated is not None:
-                generated[0] = frozenset(p.path for p in result.pages if p.path.endswith(".md"))
+                generated[0] = result.generated
             if result.written:
                 click.echo(f"re-rendered: {result.written} files changed", err=True)
         observer.stop()
