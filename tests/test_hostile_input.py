@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from pathlib import Path
 
@@ -156,7 +157,10 @@ def test_a_linked_folder_that_loops_back_is_not_walked_forever(tmp_path) -> None
     start = time.perf_counter()
     catalog = load_catalog(root)
     assert time.perf_counter() - start < 30
-    assert not [d for d in catalog.diagnostics if d.path.startswith("papers/loop")]
+    # Reported once, as what it is; nothing under it is walked.
+    assert [(d.path, d.code) for d in catalog.diagnostics if d.path.startswith("papers/loop")] == [
+        ("papers/loop", "link-loop")
+    ]
     assert len(catalog.records) == 9
 
 
@@ -217,3 +221,124 @@ def test_contributed_text_cannot_start_a_new_line_in_a_log(tmp_path) -> None:
     assert all(not line.startswith("::") for line in rendered.splitlines())
     assert "bad\\n::error" in rendered and "\\u202e" in rendered and "\u202e" not in rendered
     assert "\n" not in unknown.to_github()
+
+
+# --- the folder walk and the settings (issue 14): nothing is skipped without a diagnostic of its own ---------------
+
+
+def _codes_at(catalog, path: str) -> list[str]:
+    return [d.code for d in catalog.diagnostics if d.path == path]
+
+
+@pytest.mark.parametrize("name", ["x2020.YAML", "x2020.Yaml", "x2020.yml", "x2020.YML"])
+def test_a_record_file_must_end_in_lowercase_yaml(tmp_path, name) -> None:
+    from aligncat import load_catalog
+
+    root = _toy_copy(tmp_path)
+    (root / "papers" / name).write_text((root / "papers" / "alpha2019-base.yaml").read_text().replace(
+        "alpha2019-base", "x2020"))
+    catalog = load_catalog(root)
+    assert _codes_at(catalog, f"papers/{name}") == ["file-name"]
+    (d,) = [d for d in catalog.diagnostics if d.path == f"papers/{name}"]
+    assert "in lower case" in d.message and d.hint == "rename it to x2020.yaml"
+    assert "x2020" not in catalog.records  # one rule for every spelling: read only as <id>.yaml
+
+
+def test_an_unreadable_folder_is_reported(tmp_path, monkeypatch) -> None:
+    # As root (CI) permissions do not stop a listing, so the listing itself is made to fail.
+    import os
+
+    from aligncat import load, load_catalog
+
+    root = _toy_copy(tmp_path)
+    denied = str(root / "datasets")
+    real_scandir = os.scandir
+
+    def scandir(path):
+        if str(path) == denied:
+            raise PermissionError(13, "Permission denied", denied)
+        return real_scandir(path)
+
+    monkeypatch.setattr(load.os, "scandir", scandir)
+    catalog = load_catalog(root)
+    (d,) = [d for d in catalog.diagnostics if d.path == "datasets"]
+    assert d.code == "unreadable-folder" and d.is_error and "Permission denied" in d.message
+    assert "chmod" in d.hint
+    assert not catalog.ok
+
+
+def test_a_kind_folder_linked_out_of_the_catalog_is_reported_and_not_read(tmp_path) -> None:
+    from aligncat import load_catalog
+
+    root = _toy_copy(tmp_path)
+    elsewhere = tmp_path / "elsewhere"
+    shutil_move = __import__("shutil").move
+    shutil_move(str(root / "resources"), str(elsewhere))
+    (root / "resources").symlink_to(elsewhere)
+    catalog = load_catalog(root)
+    assert _codes_at(catalog, "resources") == ["outside-catalog"]
+    assert "linked folder" in [d for d in catalog.diagnostics if d.path == "resources"][0].message
+    assert not catalog.by_kind.get("resource")
+
+
+def test_a_missing_catalog_yaml_is_an_error(tmp_path) -> None:
+    from aligncat import load_catalog
+    from aligncat.load import validate_catalog
+
+    root = _toy_copy(tmp_path)
+    (root / "catalog.yaml").unlink()
+    for diags in (load_catalog(root).diagnostics, validate_catalog(root).diagnostics):
+        (d,) = [d for d in diags if d.path == "catalog.yaml"]
+        assert d.code == "missing-settings" and d.is_error and "title:" in d.hint
+
+
+def test_a_tag_defined_twice_is_reported_where_it_is_repeated(tmp_path) -> None:
+    from aligncat import load_catalog
+
+    root = _toy_copy(tmp_path)
+    tags = root / "vocabularies" / "tags.yaml"
+    text = tags.read_text()
+    first_id = re.search(r"- id: (\S+)", text).group(1)
+    tags.write_text(text.rstrip("\n") + f"\n- id: {first_id}\n  title: Again\n")
+    catalog = load_catalog(root)
+    (d,) = [d for d in catalog.diagnostics if d.code == "duplicate-tag"]
+    assert d.path == "vocabularies/tags.yaml" and d.line == len(text.rstrip("\n").splitlines()) + 1
+    assert f"'{first_id}' is defined twice" in d.message
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        'https://example.org/"><script>alert(1)</script>',
+        "https://example.org/<x>",
+        "https://example.org/a b",
+        "https://example.org/?q=1",
+        "https://example.org/#top",
+        "https://user:pw@example.org/",
+        "https://exa_mple.org/",
+        "javascript:alert(1)//https://x",
+    ],
+)
+def test_url_settings_are_plain_http_addresses(tmp_path, url) -> None:
+    from aligncat import load_catalog
+
+    for field in ("site_url", "repository", "edit_base"):
+        root = _toy_copy(tmp_path / field)
+        info = root / "catalog.yaml"
+        info.write_text(re.sub(rf"^{field}:.*\n", "", info.read_text(), flags=re.M) + f"{field}: '{url}'\n")
+        catalog = load_catalog(root)
+        assert [d.code for d in catalog.diagnostics if d.path == "catalog.yaml"] == ["invalid-value"], (field, url)
+
+
+def test_url_settings_are_parsed_and_written_again(tmp_path) -> None:
+    from aligncat.model import CatalogInfo, setting_url
+
+    assert setting_url("HTTPS://Example.ORG/a/%7Eb/") == "https://example.org/a/%7Eb/"
+    assert setting_url('https://example.org/x"><script>') == "https://example.org/x%22%3E%3Cscript%3E"
+    assert setting_url("https://example.org/50%") == "https://example.org/50%25"
+    for bad in ("javascript:alert(1)", "https://example.org/a b", "https://u@example.org/", "//example.org/",
+                "https://example.org/?a", "https://\u0435xample.org/", "https://example.org:99999/"):
+        assert setting_url(bad) is None, bad
+    info = CatalogInfo.from_dict({"title": "T", "site_url": "https://Example.org/x\"<y>",
+                                  "repository": "file:///etc/passwd"})
+    assert info.site_url == "https://example.org/x%22%3Cy%3E" and info.repository is None

@@ -40,7 +40,10 @@ LOAD_CODES = {
     "wrong-folder": "a record whose kind does not match its folder",
     "id-filename": "a record whose id differs from its file name (a copied file that was not renamed)",
     "unique-id": "two records with the same id",
-    "outside-catalog": "a symbolic link that leads outside the catalog folder (it is not read)",
+    "outside-catalog": "a symbolic link (to a file or a folder) that leads outside the catalog folder (it is not read)",
+    "link-loop": "a linked folder that leads back to a folder holding it (it is not walked)",
+    "unreadable-folder": "a folder that cannot be listed (no permission, or it vanished): its files are not read",
+    "missing-settings": "the catalog has no catalog.yaml (its title and settings)",
 }
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
@@ -211,14 +214,32 @@ def _outside_catalog(rel: str) -> Diagnostic:
                       "that builds the site)")
 
 
-def _walk(root: Path) -> list[tuple[tuple[str, ...], bool]]:
+def _folder_problem(code: str, rel: str, exc: OSError | None = None) -> Diagnostic:
+    if code == "unreadable-folder":
+        reason = exc.strerror if exc is not None and exc.strerror else "it cannot be listed"
+        return Diagnostic(rel or ".", None, None, "", Severity.ERROR, code,
+                          f"this folder cannot be read ({reason}); no file in it is checked",
+                          "give the folder read and execute permission for this user (chmod u+rx), or remove it")
+    if code == "link-loop":
+        return Diagnostic(rel, None, None, "", Severity.ERROR, code,
+                          "this linked folder leads back to a folder that holds it; it is not walked",
+                          "remove the link: a record belongs in one folder")
+    return Diagnostic(rel, None, None, "", Severity.ERROR, "outside-catalog",
+                      "this linked folder leads outside the catalog folder; nothing in it is read",
+                      "replace the link with the folder itself (a link could expose files of the machine that "
+                      "builds the site)")
+
+
+def _walk(root: Path, diags: list[Diagnostic] | None = None) -> list[tuple[tuple[str, ...], bool]]:
     """Every file under root outside hidden folders, as (path parts, is a symbolic link), sorted by parts.
 
     What os.walk(root, followlinks=True) finds, with os.scandir's entries telling links apart for free: only a
     linked file can lead out of the catalog (linked folders are checked as they are entered), so only those need
-    the realpath check (five system calls per file otherwise).
+    the realpath check (five system calls per file otherwise). A folder that cannot be listed, or a linked folder
+    that leads out of the catalog or back up, is not walked, and each is reported in `diags`.
     """
     found: list[tuple[tuple[str, ...], bool]] = []
+    problems: list[Diagnostic] = []
     root_real = os.path.realpath(root)
     stack: list[tuple[str, tuple[str, ...]]] = [(str(root), ())]
     while stack:
@@ -226,8 +247,10 @@ def _walk(root: Path) -> list[tuple[tuple[str, ...], bool]]:
         try:
             with os.scandir(dirpath) as it:
                 entries = list(it)
-        except OSError:
-            continue  # as os.walk: an unreadable folder is skipped
+        except OSError as exc:
+            if prefix:  # the catalog folder itself is checked by its caller (no-catalog)
+                problems.append(_folder_problem("unreadable-folder", "/".join(prefix), exc))
+            continue
         for entry in entries:
             name = entry.name
             if name.startswith("."):
@@ -238,11 +261,16 @@ def _walk(root: Path) -> list[tuple[tuple[str, ...], bool]]:
                 is_dir = False
             if is_dir:
                 # Linked folders are followed only when they stay inside the catalog and do not lead back up.
-                if _safe_folder(root_real, dirpath, name):
+                problem = _folder_link_problem(root_real, dirpath, name)
+                if problem is None:
                     stack.append((os.path.join(dirpath, name), prefix + (name,)))
+                else:
+                    problems.append(_folder_problem(problem, "/".join(prefix + (name,))))
             else:
                 found.append((prefix + (name,), entry.is_symlink()))
     found.sort()
+    if diags is not None:
+        diags.extend(sorted(problems, key=lambda d: d.path))
     return found
 
 
@@ -251,13 +279,22 @@ def _catalog_files(root: Path) -> list[tuple[str, ...]]:
     return [parts for parts, _ in _walk(root)]
 
 
-def _safe_folder(root_real: str, dirpath: str, name: str) -> bool:
+def _folder_link_problem(root_real: str, dirpath: str, name: str) -> str | None:
+    """None for a folder that may be walked; 'outside-catalog' or 'link-loop' for a linked one that may not."""
     path = os.path.join(dirpath, name)
     if not os.path.islink(path):
-        return True
+        return None
     real = os.path.realpath(path)
-    inside = real.startswith(root_real + os.sep)
-    return inside and not os.path.realpath(dirpath).startswith(real)
+    parent = os.path.realpath(dirpath)
+    if parent == real or parent.startswith(real + os.sep):
+        return "link-loop"  # the catalog folder itself, or a folder on the way down to this one
+    if not real.startswith(root_real + os.sep):
+        return "outside-catalog"
+    return None
+
+
+def _safe_folder(root_real: str, dirpath: str, name: str) -> bool:
+    return _folder_link_problem(root_real, dirpath, name) is None
 
 
 def _read_document(root: Path, rel: str, schema: str, diags: list[Diagnostic],
@@ -288,10 +325,13 @@ def _record_files(root: Path, diags: list[Diagnostic]) -> list[tuple[str, str, s
     root_real = os.path.realpath(root)
     prefix = os.path.join(str(root), "")
     out: list[tuple[str, str, str]] = []
-    for parts, is_link in _walk(root):
+    for parts, is_link in _walk(root, diags):
         rel = "/".join(parts)
         name = parts[-1]
         suffix = name[name.rfind("."):] if "." in name.lstrip(".") else ""  # as Path.suffix
+        # Every name ending in .yaml or .yml, in any case, is a YAML file: each is read or reported, never
+        # skipped. A record is read only from <kind folder>/<id>.yaml, in lower case (the id is the file name, a
+        # lowercase slug, and X.YAML and x.yaml are one file on macOS and Windows but two on Linux).
         if rel in KNOWN_FILES or suffix.lower() not in (".yaml", ".yml"):
             continue
         path = prefix + os.sep.join(parts)  # os.path.join, without its cost per file
@@ -299,9 +339,10 @@ def _record_files(root: Path, diags: list[Diagnostic]) -> list[tuple[str, str, s
             diags.append(_outside_catalog(rel))
             continue
         if len(parts) == 2 and parts[0] in FOLDER_KINDS:
-            if suffix == ".yml":
+            if suffix != ".yaml":
                 diags.append(Diagnostic(rel, None, None, "", Severity.ERROR, "file-name",
-                                        "record files end in '.yaml'", f"rename it to {name[:-len(suffix)]}.yaml"))
+                                        f"record files end in '.yaml', in lower case, not '{suffix}'; this one is "
+                                        "not read", f"rename it to {name[:-len(suffix)]}.yaml"))
                 continue
             out.append((path, rel, FOLDER_KINDS[parts[0]]))
         else:
@@ -329,7 +370,7 @@ def read_record(path: Path, rel: str, folder_kind: str,
         src.diag("wrong-folder", f"a {kind} record is in the {kind_folder(folder_kind)}/ folder",
                  f"move the file to {kind_folder(kind)}/{path.name}, or correct 'kind'", "/kind")
     rid = data.get("id")
-    if isinstance(rid, str) and rid != path.stem and _SLUG.match(rid):
+    if isinstance(rid, str) and rid != path.stem and _SLUG.fullmatch(rid):
         src.diag("id-filename", f"id '{rid}' does not match the file name '{path.name}'",
                  f"rename the file to {rid}.yaml, or set 'id: {path.stem}' (a copied record keeps the old id)",
                  "/id")
@@ -358,6 +399,11 @@ def _no_catalog(root: Path) -> Diagnostic:
 def _settings(root: Path, diags: list[Diagnostic],
               read_document: SettingsReader | None = None) -> tuple[CatalogInfo, Taxonomy, dict[str, Tag]]:
     read = read_document or _read_document
+    if not os.path.lexists(root / CATALOG_FILE):
+        diags.append(Diagnostic(CATALOG_FILE, None, None, "", Severity.ERROR, "missing-settings",
+                                "the catalog has no catalog.yaml: it has no title, and nothing says this folder is "
+                                "a catalog", "create catalog.yaml with at least 'title: <the catalog's name>' "
+                                "(see docs/record-format.md), or give the folder that holds it"))
     info_data = read(root, CATALOG_FILE, "catalog", diags)
     tax_data = read(root, TAXONOMY_FILE, "taxonomy", diags)
     tag_data = read(root, TAGS_FILE, "tags", diags)

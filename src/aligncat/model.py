@@ -469,6 +469,35 @@ class Tag:
     description: str | None = None
 
 
+_HOST = re.compile(r"[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*")
+_PATH_SAFE = "/:@!$&'()*+,;=-._~%"
+
+
+def setting_url(value: object) -> str | None:
+    """A URL-like setting (site_url, repository, edit_base) parsed as a URL and written again, never pasted: http(s),
+    a host name, an optional port and a percent-encoded path; None when the value is not such an address.
+
+    The schema already refuses anything else; this is what makes the value safe wherever it is written (every
+    page's head, links, feeds, CITATION.cff) even for data that did not come through the schema.
+    """
+    from urllib.parse import quote, urlsplit, urlunsplit
+
+    if not isinstance(value, str) or not value.isascii() or any(c.isspace() or ord(c) < 0x20 for c in value):
+        return None
+    try:
+        parts = urlsplit(value)
+        port = parts.port
+    except ValueError:
+        return None
+    host = parts.hostname or ""
+    if (parts.scheme.lower() not in ("http", "https") or not _HOST.fullmatch(host) or parts.username is not None
+            or parts.password is not None or parts.query or parts.fragment or "?" in value or "#" in value):
+        return None
+    path = re.sub("%(?![0-9A-Fa-f]{2})", "%25", parts.path)
+    netloc = host if port is None else f"{host}:{port}"
+    return urlunsplit((parts.scheme.lower(), netloc, quote(path, safe=_PATH_SAFE), "", ""))
+
+
 @dataclass(frozen=True, slots=True)
 class CatalogInfo:
     title: str
@@ -482,5 +511,6 @@ class CatalogInfo:
 
     @classmethod
     def from_dict(cls, d: dict) -> CatalogInfo:
-        return cls(d["title"], d.get("description"), d.get("survey"), d.get("repository"), d.get("edit_base"),
-                   d.get("site_url"), d.get("license"), d.get("time_order_tolerance", 0))
+        return cls(d["title"], d.get("description"), d.get("survey"), setting_url(d.get("repository")),
+                   setting_url(d.get("edit_base")), setting_url(d.get("site_url")), d.get("license"),
+                   d.get("time_order_tolerance", 0))

@@ -34,7 +34,31 @@ SCHEMA_CODES = {
     "invalid-value": "a value outside the allowed choices, form or range (the hint lists the choices)",
     "duplicate-item": "a list that must hold distinct items holds one twice",
     "too-many-problems": f"the schema check stopped after {MAX_SCHEMA_PROBLEMS} problems in one file",
+    "date-year": "a record's date lies in another year than its 'year' (both give the first public release)",
+    "duplicate-tag": "the tag vocabulary defines one tag id twice",
 }
+
+# Formats the schemas use, checked the same way by both validators: a date must be a day of the calendar.
+_PARTIAL_DATE = re.compile(r"([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?\Z")
+
+
+def is_real_date(text: object, *, partial: bool = True) -> bool:
+    """'YYYY', 'YYYY-MM' (when partial) or 'YYYY-MM-DD' naming a real year, month and day; True for non-text
+    (the type is the schema's 'type' keyword's concern)."""
+    if not isinstance(text, str):
+        return True
+    m = _PARTIAL_DATE.match(text)
+    if m is None or (not partial and m.group(3) is None):
+        return False
+    year, month, day = int(m.group(1)), int(m.group(2) or 1), int(m.group(3) or 1)
+    try:
+        _dt.date(year, month, day)
+    except ValueError:
+        return False
+    return True
+
+
+FORMATS = {"partial-date": is_real_date, "date": lambda t: is_real_date(t, partial=False)}
 
 
 def _schema_text(name: str) -> str:
@@ -80,6 +104,78 @@ def resolve(schema: dict, node: dict) -> dict:
     return node
 
 
+def _ecma_pattern(pattern: str) -> str:
+    """A schema pattern for Python's re with JSON Schema's (ECMA-262) meaning of '$': the end of the text only.
+
+    Python's '$' also matches before a final newline, so '^[a-z]+$' would accept 'abc\\n' where jsonschema-rs (and
+    every JavaScript validator) refuses it. The schemas write digits as [0-9], never \\d (a test holds that), so
+    the character classes mean the same in both.
+    """
+    out, in_class, escaped = [], False, False
+    for ch in pattern:
+        if escaped:
+            out.append(ch)
+            escaped = False
+        elif ch == "\\":
+            out.append(ch)
+            escaped = True
+        elif in_class:
+            out.append(ch)
+            in_class = ch != "]"
+        elif ch == "[":
+            out.append(ch)
+            in_class = True
+        else:
+            out.append("\\Z" if ch == "$" else ch)
+    return "".join(out)
+
+
+@cache
+def _compiled(pattern: str) -> re.Pattern:
+    return re.compile(_ecma_pattern(pattern))
+
+
+def _slow_validator_class() -> Any:
+    """jsonschema's 2020-12 validator, made to agree with jsonschema-rs and with YAML's types: '$' ends the text,
+    an integer is an int (2023.0 is not one: JSON Schema would take it), and the formats above are asserted."""
+    import jsonschema
+    from jsonschema import validators
+
+    base = jsonschema.Draft202012Validator
+
+    def pattern(validator: Any, patrn: str, instance: Any, schema: dict) -> Any:
+        if validator.is_type(instance, "string") and not _compiled(patrn).search(instance):
+            yield jsonschema.ValidationError(f"{instance!r} does not match {patrn!r}")
+
+    def is_integer(checker: Any, instance: Any) -> bool:
+        return isinstance(instance, int) and not isinstance(instance, bool)
+
+    return validators.extend(base, {"pattern": pattern},
+                             type_checker=base.TYPE_CHECKER.redefine("integer", is_integer))
+
+
+def _format_checker() -> Any:
+    import jsonschema
+
+    checker = jsonschema.FormatChecker(formats=())
+    for name, fn in FORMATS.items():
+        checker.checks(name)(fn)
+    return checker
+
+
+def _has_float(node: Any) -> bool:
+    stack = [node]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, float):
+            return True
+        if isinstance(node, dict):
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+    return False
+
+
 class SchemaValidator:
     """Validates data for one schema; returns nothing for valid data and diagnostics otherwise."""
 
@@ -92,39 +188,65 @@ class SchemaValidator:
         except ImportError:  # pragma: no cover - optional accelerator
             self._fast = None
         else:
-            self._fast = jsonschema_rs.Draft202012Validator(self.schema)
+            self._fast = jsonschema_rs.Draft202012Validator(self.schema, formats=FORMATS, validate_formats=True)
 
     @property
     def _slow(self) -> Any:
         # jsonschema (~0.1 s to import) only explains failures: valid data never needs it when jsonschema-rs is there.
         if self._slow_validator is None:
-            import jsonschema
-
-            self._slow_validator = jsonschema.Draft202012Validator(self.schema)
+            self._slow_validator = _slow_validator_class()(self.schema, format_checker=_format_checker())
         return self._slow_validator
 
-    def is_valid(self, data: Any) -> bool:
-        if self._fast is not None:
-            try:
-                return self._fast.is_valid(data)
-            except (ValueError, TypeError):
-                return False  # a YAML 1.1 date or similar: let the detailed pass explain it
-        return self._slow.is_valid(data)
+    def is_valid(self, data: Any, *, has_float: bool | None = None) -> bool:
+        """Whether the data passes the schema and the checks it cannot state (real dates, date and year agree,
+        ...). `has_float` says whether the data holds a float, if known (the source stage knows)."""
+        if has_float is None:
+            has_float = _has_float(data)
+        return self._form_is_valid(data, has_float) and not _extra_problems(self.name, data)
 
     def validate(self, src: SourceFile, data: Any, base: str = "") -> int:
         """Add a diagnostic to `src` for every problem in `data`; return how many were added."""
-        if self.is_valid(data):
-            return 0
         before = len(src.diagnostics)
-        found = list(islice(self._slow.iter_errors(data), MAX_SCHEMA_PROBLEMS + 1))
-        errors = sorted(found[:MAX_SCHEMA_PROBLEMS], key=lambda e: (list(map(str, e.absolute_path)), e.validator))
-        for error in errors:
-            self._explain(src, error, base)
-        if len(found) > MAX_SCHEMA_PROBLEMS:
-            src.diag("too-many-problems", f"more than {MAX_SCHEMA_PROBLEMS} schema problems in this file; "
-                     "the check stopped there", "fix the problems shown and run validate again", base,
-                     line=1, col=1)
+        has_float = src.has_float if src.has_float is not None else _has_float(data)
+        if not self._form_is_valid(data, has_float):
+            found = list(islice(self._slow.iter_errors(data), MAX_SCHEMA_PROBLEMS + 1))
+            errors = sorted(found[:MAX_SCHEMA_PROBLEMS],
+                            key=lambda e: (list(map(str, e.absolute_path)), e.validator))
+            for error in errors:
+                pointer = base + "".join("/" + escape_pointer_token(p) for p in error.absolute_path)
+                if not _refused(src, pointer):
+                    self._explain(src, error, base)
+            if len(found) > MAX_SCHEMA_PROBLEMS:
+                src.diag("too-many-problems", f"more than {MAX_SCHEMA_PROBLEMS} schema problems in this file; "
+                         "the check stopped there", "fix the problems shown and run validate again", base,
+                         line=1, col=1)
+            elif not found and not src.refused:
+                self._explain_fast(src, data, base)
+        for code, pointer, message, hint in _extra_problems(self.name, data):
+            if not _refused(src, base + pointer):
+                src.diag(code, message, hint, base + pointer)
         return len(src.diagnostics) - before
+
+    def _form_is_valid(self, data: Any, has_float: bool) -> bool:
+        if has_float or self._fast is None:
+            return self._slow.is_valid(data)  # JSON Schema's "integer" takes 2023.0; the slow validator does not
+        try:
+            return self._fast.is_valid(data)
+        except (ValueError, TypeError, OverflowError):
+            return False  # a YAML 1.1 date or similar: let the detailed pass explain it
+
+    def _explain_fast(self, src: SourceFile, data: Any, base: str) -> None:
+        """The fast validator refused what the detailed one accepts (they should agree; a test holds that they do
+        on every case we know): never let the data through, and say what jsonschema-rs found."""
+        try:
+            errors = list(islice(self._fast.iter_errors(data), MAX_SCHEMA_PROBLEMS))
+        except (ValueError, TypeError, OverflowError):
+            errors = []
+        for e in errors or [None]:
+            path = getattr(e, "instance_path", None) or []
+            pointer = base + "".join("/" + escape_pointer_token(p) for p in path)
+            message = getattr(e, "message", "the value does not fit the schema")
+            src.diag("invalid-value", f"{message}{_in(_field_name(pointer))}", "see the schema", pointer)
 
     def _explain(self, src: SourceFile, e: jsonschema.ValidationError, base: str) -> None:
         pointer = base + "".join("/" + escape_pointer_token(p) for p in e.absolute_path)
@@ -142,7 +264,7 @@ class SchemaValidator:
         elif kw == "additionalProperties" and isinstance(inst, dict):
             allowed = list(schema.get("properties", {}))
             for key in inst:
-                if key in allowed:
+                if key in allowed or _refused(src, pointer + "/" + escape_pointer_token(key)):
                     continue
                 close = difflib.get_close_matches(str(key), allowed, n=1, cutoff=0.6)
                 hint = f"did you mean '{close[0]}'? " if close else ""
@@ -170,6 +292,9 @@ class SchemaValidator:
         elif kw == "uniqueItems":
             src.diag("duplicate-item", f"the list{_in(where)} holds the same item twice", "remove the repeat",
                      pointer)
+        elif kw == "format" and isinstance(inst, str):
+            src.diag("invalid-value", f"{_value(inst)} is not valid{_in(where)}: {_keyword_reason(e)}",
+                     _date_hint(inst), pointer)
         elif kw in ("pattern", "minLength", "maxLength", "minimum", "maximum", "minItems", "maxItems",
                     "exclusiveMinimum", "exclusiveMaximum", "format", "const", "not", "oneOf", "anyOf"):
             hint = _type_hint(src, pointer, inst, "string", desc) if not isinstance(inst, (str, int, list)) \
@@ -178,6 +303,48 @@ class SchemaValidator:
                      pointer)
         else:  # pragma: no cover - every keyword our schemas use is handled above
             src.diag("invalid-value", f"{e.message}{_in(where)}", _describe(desc), pointer)
+
+
+def _refused(src: SourceFile, pointer: str) -> bool:
+    """Whether the source stage refused the value at pointer or one that holds it (and has said why)."""
+    if not src.refused:
+        return False
+    p = pointer
+    while True:
+        if p in src.refused:
+            return True
+        if not p:
+            return False
+        p = p.rsplit("/", 1)[0]
+
+
+def _extra_problems(name: str, data: Any) -> list[tuple[str, str, str, str]]:
+    """(code, pointer, message, hint) for what JSON Schema cannot say: a date's year against 'year', a tag id
+    defined twice. Only values of the right type are looked at; wrong types are the schema's to report."""
+    out: list[tuple[str, str, str, str]] = []
+    if not isinstance(data, dict):
+        return out
+    if name in RECORD_KINDS:
+        date, year = data.get("date"), data.get("year")
+        if (isinstance(date, str) and is_real_date(date) and _PARTIAL_DATE.match(date)
+                and isinstance(year, int) and not isinstance(year, bool) and int(date[:4]) != year):
+            out.append(("date-year", "/date", f"date '{date}' is in {date[:4]}, but year is {year}",
+                        f"both give the first public release: correct one of them (year: {date[:4]}, or a date "
+                        f"in {year})"))
+    elif name == "tags":
+        seen: dict[str, int] = {}
+        tags = data.get("tags")
+        for i, tag in enumerate(tags if isinstance(tags, list) else ()):
+            tid = tag.get("id") if isinstance(tag, dict) else None
+            if not isinstance(tid, str):
+                continue
+            if tid in seen:
+                out.append(("duplicate-tag", f"/tags/{i}/id",
+                            f"tag '{tid}' is defined twice (first as tag {seen[tid] + 1} of the list)",
+                            "keep one definition (merge the two descriptions); records name a tag by its id"))
+            else:
+                seen[tid] = i
+    return out
 
 
 def _field_name(pointer: str) -> str:
@@ -241,7 +408,22 @@ def _type_hint(src: SourceFile, pointer: str, inst: Any, expected: Any, desc: st
                _dt.datetime: "YAML reads an unquoted timestamp as a date", float: "YAML reads it as a number "
                "(1.10 becomes 1.1)", int: "YAML reads it as a number"}.get(type(inst), "")
         return f"quote it: '{raw}' ({why})" if why else f"quote it: '{raw}'"
+    if isinstance(inst, float) and (expected == "integer" or isinstance(expected, list) and "integer" in expected):
+        whole = f"{int(inst)}" if inst.is_integer() else "a whole number"
+        return f"write {whole}, without a decimal point (YAML reads {_raw_scalar(src, pointer) or inst} as a " \
+               "number with a fraction)"
     return _describe(desc)
+
+
+def _date_hint(text: str) -> str:
+    m = _PARTIAL_DATE.match(text)
+    if m and m.group(2) and 1 <= int(m.group(2)) <= 12:
+        import calendar
+
+        year, month = int(m.group(1)), int(m.group(2))
+        return (f"{year}-{month:02d} has {calendar.monthrange(year, month)[1]} days: write a real date, "
+                "'YYYY-MM-DD' (or 'YYYY-MM' or 'YYYY' when the day is not known)")
+    return "write a real date: 'YYYY-MM-DD' (or 'YYYY-MM' or 'YYYY' when the day is not known)"
 
 
 def _keyword_reason(e: jsonschema.ValidationError) -> str:
@@ -254,6 +436,7 @@ def _keyword_reason(e: jsonschema.ValidationError) -> str:
         "maximum": f"it must be at most {v}",
         "minItems": f"the list needs at least {v} item{'s' * (v != 1)}",
         "maxItems": f"the list may have at most {v} items",
+        "format": "it is not a day of the calendar" if v in ("date", "partial-date") else f"it is not a valid {v}",
     }.get(kw, e.message)
 
 

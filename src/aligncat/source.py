@@ -29,6 +29,9 @@ MAX_DEPTH = 32
 # 1 MB file of `[1,1,1,...]` (500,000 values, ~40 s and ~250 MB to read and explain) is refused within milliseconds.
 MAX_NODES = 20_000
 MAX_REPORTED_PER_RULE = 10
+# Counts and years need a few digits; 15 keeps every integer exact in JavaScript and JSON readers (2**53), and a
+# 5,000-digit literal is refused before Python's int() refuses it with an exception (past 4,300 digits).
+MAX_INT_DIGITS = 15
 
 # Codes this stage reports, with what each means (listed by `aligncat rules` and docs/diagnostics.md).
 SOURCE_CODES = {
@@ -48,6 +51,14 @@ SOURCE_CODES = {
     "too-deep": f"data nested deeper than {MAX_DEPTH} levels",
     "too-many-values": f"the file holds more than {MAX_NODES:,} values (keys, items and scalars); it is not read",
     "not-mapping": "the file holds a list or a scalar instead of a mapping of fields",
+    "yaml-tag": "an explicit YAML tag such as !!int, !!float, !!seq, !!omap or !!python/... (only !!str is allowed: "
+                "a tag changes what a value means without showing it)",
+    "yaml11-value": "a value YAML 1.1 reads as something other than it looks: base-60 (33:43 is 2023), octal, binary, "
+                    "hexadecimal or underscored numbers, the merge key '<<', the value key '='",
+    "invalid-date": "an unquoted date or time that is not a real one (2023-02-30, month 13, hour 25)",
+    "number-too-large": f"a number with more than {MAX_INT_DIGITS} digits",
+    "control-character": "a control character (NUL, ESC, DEL, C1 controls, U+FFFE/U+FFFF, or a line separator YAML 1.1 "
+                         "reads as a line break): invisible, and it makes XML exports (feed, GraphML) unreadable",
 }
 
 
@@ -63,6 +74,10 @@ class _StrictLoader(_BaseLoader):  # type: ignore[misc, valid-type]
     def __init__(self, stream: str, max_nodes: int = MAX_NODES) -> None:
         super().__init__(stream)
         self.key_problems: list[tuple[str, str, str, yaml.Mark]] = []
+        # Values refused while building (a tag, a YAML 1.1 number, an impossible date), with whether it was a key:
+        # the file goes on being read with the text as written, so every problem in it is reported at once.
+        self.value_problems: list[tuple[str, str, str, yaml.Mark, bool]] = []
+        self.saw_float = False
         self.nodes_left = max_nodes
 
     def resolve(self, kind: type, value: Any, implicit: tuple[bool, bool]) -> str:
@@ -139,6 +154,65 @@ if not _BaseLoader.yaml_path_resolvers and None not in _BaseLoader.yaml_implicit
 _STR_TAG = "tag:yaml.org,2002:str"
 _MAP_TAG = "tag:yaml.org,2002:map"
 _SEQ_TAG = "tag:yaml.org,2002:seq"
+_INT_TAG = "tag:yaml.org,2002:int"
+_FLOAT_TAG = "tag:yaml.org,2002:float"
+_TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+_VALUE_TAG = "tag:yaml.org,2002:value"
+_NULL_TAG = "tag:yaml.org,2002:null"
+_BOOL_TAG = "tag:yaml.org,2002:bool"
+_TAG_PREFIX = "tag:yaml.org,2002:"
+# Integers as YAML 1.2 and every other reader write them; YAML 1.1 also reads 0b1010, 017, 0x1F, 1_000 and 33:43.
+_DECIMAL_INT = re.compile(r"[-+]?(?:0|[1-9][0-9]*)\Z")
+
+
+def _implicit_tag(node: yaml.ScalarNode) -> str:
+    """The tag an untagged scalar with this text and style gets: a tag that differs was written explicitly."""
+    if node.style:  # quoted or block scalars are text ('' is libyaml's plain style, None the pure-Python one's)
+        return _STR_TAG
+    value = node.value
+    for tag, regexp in _IMPLICIT_BY_FIRST_CHAR.get(value[:1], ()):
+        if regexp.match(value):
+            return tag
+    return _STR_TAG
+
+
+def _short(text: str, limit: int = 40) -> str:
+    return text if len(text) <= limit else text[:limit - 3] + "..."
+
+
+def _tag_name(tag: str) -> str:
+    return "!!" + tag[len(_TAG_PREFIX):] if tag.startswith(_TAG_PREFIX) else tag
+
+
+def _tag_hint(tag: str, node: yaml.Node) -> str:
+    name = _tag_name(tag)
+    if isinstance(node, yaml.ScalarNode):
+        if tag == _SEQ_TAG:
+            return f"remove '{name}' and write a list: [{_short(node.value)}]"
+        if tag == _MAP_TAG:
+            return f"remove '{name}' and write a mapping of fields"
+        if not node.value:
+            return f"remove '{name}' and write the value itself"
+        return (f"remove '{name}': write text in quotes ('{_short(node.value)}'), a number in plain digits, "
+                "true or false")
+    return f"remove '{name}' and write a plain {'list' if isinstance(node, yaml.SequenceNode) else 'mapping'}"
+
+
+_STOCK = yaml.constructor.SafeConstructor()  # PyYAML's own conversions, for the scalars that pass the checks
+
+
+def _yaml11_int(text: str) -> str:
+    """What YAML 1.1 reads a non-decimal integer as, in words (the text is at most a few dozen characters)."""
+    body = text.replace("_", "").lstrip("+-")
+    kind = ("a base-60 number" if ":" in body else "a binary number" if body.startswith("0b")
+            else "a hexadecimal number" if body.startswith("0x") else "an octal number" if body.startswith("0")
+            else "a number")
+    try:
+        value = _STOCK.construct_yaml_int(yaml.ScalarNode(_INT_TAG, text))
+    except (ValueError, IndexError):
+        return f"{kind}, which is no number at all"
+    return f"{kind}, {value}"
 
 
 class _TooDeep(Exception):
@@ -164,14 +238,66 @@ def _build(loader: _StrictLoader, root: yaml.Node, max_depth: int) -> Any:
     constructor so ints, booleans, dates and unknown tags behave exactly as before.
     """
 
+    problems = loader.value_problems
+
+    def refuse(node: yaml.Node, is_key: bool, code: str, message: str, hint: str) -> str:
+        problems.append((code, message, hint, node.start_mark, is_key))
+        return node.value if isinstance(node, yaml.ScalarNode) else ""
+
+    def scalar(node: yaml.ScalarNode, is_key: bool = False) -> Any:
+        """A scalar that is not plain text: what YAML means by it, or its text with the problem noted."""
+        tag, text = node.tag, node.value
+        if tag != _implicit_tag(node):
+            return refuse(node, is_key, "yaml-tag", f"explicit YAML tag '{_tag_name(tag)}' is not allowed",
+                          _tag_hint(tag, node))
+        if tag == _INT_TAG:
+            digits = len(text) - (text[:1] in "+-")
+            if digits > MAX_INT_DIGITS:
+                return refuse(node, is_key, "number-too-large",
+                              f"a number of {digits:,} digits; numbers here have at most {MAX_INT_DIGITS}",
+                              f"if it is an identifier or text, quote it: '{_short(text)}'")
+            if not _DECIMAL_INT.match(text):
+                return refuse(node, is_key, "yaml11-value",
+                              f"'{_short(text)}' is read by YAML 1.1 as {_yaml11_int(text)}",
+                              f"write the number in plain decimal digits, or quote it if it is text: '{_short(text)}'")
+            return int(text)
+        if tag == _FLOAT_TAG:
+            loader.saw_float = True
+            try:
+                return _STOCK.construct_yaml_float(node)
+            except (ValueError, IndexError):
+                return refuse(node, is_key, "yaml11-value", f"'{_short(text)}' is read by YAML 1.1 as a number, "
+                              "but it is none", f"quote it: '{_short(text)}'")
+        if tag == _TIMESTAMP_TAG:
+            try:
+                return _STOCK.construct_yaml_timestamp(node)
+            except (ValueError, OverflowError, AttributeError) as exc:
+                reason = "its time-zone offset is 24 hours or more" if "timedelta" in str(exc) else str(exc)
+                return refuse(node, is_key, "invalid-date", f"{_short(text)} is not a real date or time: {reason}",
+                              "write a real date, in quotes: 'YYYY-MM-DD' (an unquoted date is read by YAML as a "
+                              "date, and this one does not exist)")
+        if tag == _MERGE_TAG:
+            return refuse(node, is_key, "yaml11-value", "'<<' is a YAML merge key, which copies fields from "
+                          "elsewhere", "write the fields out in full, or quote it if it is text: '<<'")
+        if tag == _VALUE_TAG:
+            return refuse(node, is_key, "yaml11-value", "'=' is read by YAML 1.1 as a special value key",
+                          "quote it: '='")
+        if tag == _NULL_TAG:
+            return None
+        if tag == _BOOL_TAG:
+            return _STOCK.bool_values[text.lower()]  # the resolver matched one of its words exactly
+        return refuse(node, is_key, "yaml-tag", f"YAML reads '{_short(text)}' as '{_tag_name(tag)}'",
+                      f"quote it: '{_short(text)}'")
+
     def build(node: yaml.Node, depth: int) -> Any:
         if isinstance(node, yaml.ScalarNode):
-            return node.value if node.tag == _STR_TAG else loader.construct_object(node)
+            return node.value if node.tag == _STR_TAG else scalar(node)
         if depth > max_depth:
             raise _TooDeep(node.start_mark)
         if isinstance(node, yaml.MappingNode):
             if node.tag != _MAP_TAG:
-                return loader.construct_object(node)  # an explicit tag: the stock constructor refuses it
+                return refuse(node, False, "yaml-tag", f"explicit YAML tag '{_tag_name(node.tag)}' is not allowed",
+                              _tag_hint(node.tag, node))
             out: dict[Any, Any] = {}
             marks: dict[Any, yaml.Mark] = {}
             for key_node, value_node in node.value:
@@ -181,7 +307,7 @@ def _build(loader: _StrictLoader, root: yaml.Node, max_depth: int) -> Any:
                 if key_node.tag == _STR_TAG:
                     key = key_node.value
                 else:
-                    key = loader.construct_object(key_node)
+                    key = scalar(key_node, is_key=True)
                     if not isinstance(key, str):
                         loader.key_problems.append((
                             "non-string-key", f"key {key_node.value!r} is read as {type(key).__name__}",
@@ -196,7 +322,8 @@ def _build(loader: _StrictLoader, root: yaml.Node, max_depth: int) -> Any:
                 out[key] = build(value_node, depth + 1)
             return out
         if node.tag != _SEQ_TAG:
-            return loader.construct_object(node)
+            return refuse(node, False, "yaml-tag", f"explicit YAML tag '{_tag_name(node.tag)}' is not allowed",
+                          _tag_hint(node.tag, node))
         return [build(item, depth + 1) for item in node.value]
 
     return build(root, 1)
@@ -243,6 +370,12 @@ class SourceFile:
     text: str | None = None
     data: Any = None
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    # JSON pointers of values this stage refused (the data holds their text as written): the schema stage says
+    # nothing more about them, so each problem is reported once.
+    refused: set[str] = field(default_factory=set)
+    # Whether the data holds a YAML float (None: not known). No field takes one, and JSON Schema counts 2023.0 as an
+    # integer, so the schema stage checks integers strictly when there is one.
+    has_float: bool | None = None
     _marks: dict[str, tuple[int, int, int, int]] | None = field(default=None, repr=False)
     _lines: list[str] | None = field(default=None, repr=False)
 
@@ -291,6 +424,84 @@ _BIDI_NAMES = {"\u202a": "left-to-right embedding", "\u202b": "right-to-left emb
                "\u2067": "right-to-left isolate", "\u2068": "first strong isolate",
                "\u2069": "pop directional isolate"}
 _BIDI_CONTROL = re.compile("[" + "".join(_BIDI_NAMES) + "]")
+
+
+# What no text field may hold: C0 controls but tab, line feed and carriage return (CRLF files), DEL, the C1
+# controls, and U+FFFE/U+FFFF; XML 1.0 (the Atom feed, GraphML) cannot carry them, and none is visible.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
+_ESCAPED_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ufffe\uffff]")  # \r too: only "\r" makes one
+# Line breaks for YAML 1.1 but not for YAML 1.2, editors or GitHub: line numbers would disagree.
+_RAW_LINE_BREAKS = re.compile("[\x85\u2028\u2029]")
+_CONTROL_NAMES = {0: "NUL", 7: "BEL", 8: "backspace", 0x0B: "vertical tab", 0x0C: "form feed", 0x0D: "carriage return",
+                  0x1B: "ESC", 0x7F: "DEL", 0x85: "next line, NEL", 0x2028: "line separator",
+                  0x2029: "paragraph separator", 0xFFFE: "a noncharacter", 0xFFFF: "a noncharacter"}
+
+
+def _control_name(ch: str) -> str:
+    code = ord(ch)
+    name = _CONTROL_NAMES.get(code) or ("a C1 control" if 0x80 <= code <= 0x9F else "a control character")
+    return f"U+{code:04X} ({name})"
+
+
+def _report_raw_controls(src: SourceFile, text: str) -> bool:
+    """Every raw control character or YAML 1.1 line break in the text, by line and column; True if any."""
+    found = 0
+    for match in re.finditer(f"{_CONTROL.pattern}|{_RAW_LINE_BREAKS.pattern}", text):
+        found += 1
+        if found > MAX_REPORTED_PER_RULE:
+            break
+        start = match.start()
+        line = text.count("\n", 0, start) + 1  # lines as editors count them: these characters end none
+        col = start - (text.rfind("\n", 0, start) + 1) + 1
+        src.diag("control-character", f"the file holds the invisible character {_control_name(match.group())}",
+                 "delete it: control characters cannot be seen in review, and XML exports (the site's feed, "
+                 "GraphML) cannot hold them", line=line, col=col)
+    return found > 0
+
+
+def _report_escaped_controls(src: SourceFile, data: dict) -> None:
+    """Control characters written as escapes in double quotes (\\e, \\x00, \\N), by the value that holds them."""
+    found = 0
+    stack: list[tuple[str, Any]] = [("", data)]
+    while stack:
+        pointer, node = stack.pop()
+        if isinstance(node, dict):
+            for key, value in node.items():
+                child = pointer_join(pointer, key)
+                if isinstance(key, str) and _ESCAPED_CONTROL.search(key):
+                    found += 1
+                    if found <= MAX_REPORTED_PER_RULE:
+                        _control_diag(src, key, child, key=True)
+                stack.append((child, value))
+        elif isinstance(node, list):
+            stack.extend((pointer_join(pointer, i), v) for i, v in enumerate(node))
+        elif isinstance(node, str) and _ESCAPED_CONTROL.search(node):
+            found += 1
+            if found <= MAX_REPORTED_PER_RULE:
+                _control_diag(src, node, pointer)
+
+
+def _control_diag(src: SourceFile, text: str, pointer: str, *, key: bool = False) -> None:
+    match = _ESCAPED_CONTROL.search(text)
+    assert match is not None
+    src.diag("control-character", f"the text holds the invisible character {_control_name(match.group())}",
+             "remove the escape that makes it (such as \\e, \\0 or \\x1b in double quotes): control characters "
+             "cannot be seen in review, and XML exports (the site's feed, GraphML) cannot hold them", pointer, key=key)
+    src.refused.add(pointer)
+
+
+def _report_value_problems(src: SourceFile, problems: list[tuple[str, str, str, yaml.Mark, bool]]) -> None:
+    """Report refused values where they are, and note their pointers (found from the marks: problems are rare)."""
+    if src._marks is None:
+        src._marks = compute_marks(src.text or "")
+    by_value = {(vl, vc): p for p, (kl, kc, vl, vc) in src._marks.items()}
+    by_key = {(kl, kc): p for p, (kl, kc, vl, vc) in src._marks.items() if p}
+    for code, message, hint, mark, is_key in problems[:MAX_REPORTED_PER_RULE * 10]:
+        line, col = mark.line + 1, mark.column + 1
+        pointer = (by_key if is_key else by_value).get((line, col))
+        if pointer is not None:
+            src.refused.add(pointer)
+        src.diag(code, message, hint, pointer or "", line=line, col=col)
 
 
 def _report_too_deep(src: SourceFile, max_depth: int, mark: yaml.Mark | None) -> None:
@@ -414,6 +625,9 @@ def read_yaml(path: Path, display: str | None = None, *, max_bytes: int = MAX_FI
         src.diag("bidi-control", f"invisible bidirectional-text control U+{ord(match.group()):04X} "
                  f"({_BIDI_NAMES[match.group()]})", "delete it: it makes the text display in a different order "
                  "than it is stored, so a reviewer cannot see what the record really says", line=line, col=col)
+    if not text.isascii() and _RAW_LINE_BREAKS.search(text):
+        _report_raw_controls(src, text)
+        return src
     if not text.strip() or all(not ln.strip() or ln.lstrip().startswith("#") for ln in text.splitlines()):
         src.diag("empty-file", "the file is empty", "write the record's fields, or delete the file", line=1, col=1)
         return src
@@ -450,6 +664,12 @@ def read_yaml(path: Path, display: str | None = None, *, max_bytes: int = MAX_FI
                  "starting with a special character", line=mark.line + 1 if mark else None,
                  col=mark.column + 1 if mark else None)
         return src
+    except yaml.reader.ReaderError:
+        # libyaml refuses a raw control character with a byte offset; say where, in characters, each one is.
+        if not _report_raw_controls(src, text):
+            src.diag("yaml-syntax", "YAML cannot read a character of this file", "re-save the file as UTF-8 text",
+                     line=1, col=1)
+        return src
     except yaml.YAMLError as exc:
         src.diag("yaml-syntax", f"YAML error: {exc}", "check the file's YAML syntax", line=1, col=1)
         return src
@@ -460,6 +680,11 @@ def read_yaml(path: Path, display: str | None = None, *, max_bytes: int = MAX_FI
         loader.dispose()
     for code, message, hint, mark in loader.key_problems:
         src.diag(code, message, hint, line=mark.line + 1, col=mark.column + 1)
+    src.has_float = loader.saw_float
+    if loader.value_problems:
+        _report_value_problems(src, loader.value_problems)
+    if "\\" in text and isinstance(data, dict):  # control characters get into values only through "\e"-escapes
+        _report_escaped_controls(src, data)
     if data is None:
         src.diag("empty-file", "the file holds no data", "write the record's fields, or delete the file", line=1, col=1)
         return src
