@@ -504,6 +504,17 @@ def _report_value_problems(src: SourceFile, problems: list[tuple[str, str, str, 
         src.diag(code, message, hint, pointer or "", line=line, col=col)
 
 
+def _in_text(text: str, line: int, col: int) -> tuple[int, int]:
+    """A position inside the text: libyaml puts an error at the very end one line past the last one when the file
+    does not end with a line break, a line no editor (nor a GitHub annotation) can show."""
+    lines = text.splitlines()
+    if line <= len(lines):
+        return line, col
+    if not lines:
+        return 1, 1
+    return len(lines), len(lines[-1]) + 1
+
+
 def _report_too_deep(src: SourceFile, max_depth: int, mark: yaml.Mark | None) -> None:
     line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
     src.diag("too-deep", f"the data nests more than {max_depth} levels deep (lists and mappings inside each other)",
@@ -659,10 +670,10 @@ def read_yaml(path: Path, display: str | None = None, *, max_bytes: int = MAX_FI
         problem = exc.problem or "invalid YAML"
         if exc.context:
             problem = f"{exc.context}: {problem}"
+        line, col = _in_text(text, mark.line + 1, mark.column + 1) if mark else (1, 1)
         src.diag("yaml-syntax", f"YAML syntax error: {problem}",
                  "check indentation and quoting on this line and the one before; quote text containing ': ' or "
-                 "starting with a special character", line=mark.line + 1 if mark else None,
-                 col=mark.column + 1 if mark else None)
+                 "starting with a special character", line=line, col=col)
         return src
     except yaml.reader.ReaderError:
         # libyaml refuses a raw control character with a byte offset; say where, in characters, each one is.
