@@ -200,7 +200,8 @@ def test_the_schema_validators_agree_on_every_pattern() -> None:
     samples = ["alpha2019-base", "alpha2019-base\n", "1905.00001", "1905.00001\n", "\u0661\u0669\u0660\u0665.00001",
                "10.1234/x", "10.1234/x\n", "https://example.org/a", "https://example.org/a\n", "en", "en\n",
                "#00ff00", "#00ff00\n", "0000-0002-1825-0097", "P19-1001", "9780262035613", "x", " ", "",
-               "https://example.org/a$b", "2019-02-29", "\u00a0", "a\u2028b"]
+               "https://example.org/a$b", "2019-02-29", "\u00a0", "a\u2028b", "\ufeff", "https://x.org/a\ufeffb",
+               "https://x.org/a\x1cb", "a\x85", "\x1f", "a\u3000", "https://x.org/\u205f"]
     slow = SchemaValidator("paper")._slow.__class__
     for pattern in sorted(patterns):
         schema = {"type": "string", "pattern": pattern}

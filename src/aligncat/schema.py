@@ -104,18 +104,31 @@ def resolve(schema: dict, node: dict) -> dict:
     return node
 
 
+# ECMA-262's white space and line terminators: what \\s means to jsonschema-rs and to JavaScript. Python's \\s
+# differs (it has U+001C-U+001F and U+0085, not U+FEFF), so a URL holding U+FEFF passed one validator only.
+_ECMA_SPACE = "\\t\\n\\v\\f\\r \\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\ufeff"
+
+
 def _ecma_pattern(pattern: str) -> str:
-    """A schema pattern for Python's re with JSON Schema's (ECMA-262) meaning of '$': the end of the text only.
+    """A schema pattern for Python's re with JSON Schema's (ECMA-262) meaning: '$' is the end of the text only,
+    and \\s / \\S are ECMA's white space.
 
     Python's '$' also matches before a final newline, so '^[a-z]+$' would accept 'abc\\n' where jsonschema-rs (and
-    every JavaScript validator) refuses it. The schemas write digits as [0-9], never \\d (a test holds that), so
-    the character classes mean the same in both.
+    every JavaScript validator) refuses it. The schemas write digits as [0-9], never \\d or \\w (a test holds
+    that), whose Unicode meaning in Python differs too.
     """
     out, in_class, escaped = [], False, False
     for ch in pattern:
         if escaped:
-            out.append(ch)
             escaped = False
+            if ch == "s":
+                out[-1] = _ECMA_SPACE if in_class else f"[{_ECMA_SPACE}]"
+            elif ch == "S":
+                if in_class:
+                    raise ValueError(f"\\S inside a character class is not supported: {pattern!r}")
+                out[-1] = f"[^{_ECMA_SPACE}]"
+            else:
+                out.append(ch)
         elif ch == "\\":
             out.append(ch)
             escaped = True
