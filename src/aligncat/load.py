@@ -36,7 +36,7 @@ FOLDER_KINDS = {kind_folder(k): k for k in ALL_KINDS}
 LOAD_CODES = {
     "no-catalog": "the catalog folder does not exist",
     "stray-file": "a YAML file outside the record folders (it would not be read)",
-    "file-name": "a record file that does not end in .yaml",
+    "file-name": "a YAML file in a record folder not named <id>.yaml in lower case (x.yml, x.YAML): it is not read",
     "wrong-folder": "a record whose kind does not match its folder",
     "id-filename": "a record whose id differs from its file name (a copied file that was not renamed)",
     "unique-id": "two records with the same id",
