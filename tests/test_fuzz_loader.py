@@ -95,10 +95,11 @@ FOUND_CRASHES = {
     "month-13-as-aliases": ("aliases: 2023-13-01\n", "invalid-date", 5, 10),
     "binary-number-without-digits": ("year: 0b_\n", "yaml11-value", 4, 7),
 }
-# What it found that did not crash but was wrong: positions past the end of the file, years read as floats, and a
-# URL holding U+FEFF that jsonschema-rs refused and jsonschema let through (their \s differ), so it loaded with no
-# diagnostic at all.
+# What it found that did not crash but was wrong: positions past the end of the file, years read as floats, and
+# values that jsonschema-rs refused and jsonschema let through, so they loaded with no diagnostic at all: a URL
+# holding U+FEFF (their \s differ) and a slug ending in a newline (Python's '$' matches before it).
 FOUND_WRONG = {
+    "newline-after-a-slug": ('tags:\n- "toy\\n"\n', "invalid-value", 6, 3),
     "error-past-the-last-line": ("authors: [{family: Doe, given: Jo", "yaml-syntax", 5, 34),
     "float-year": ("year: 2023.0\n", "wrong-type", 4, 7),
     "zero-width-no-break-space-in-a-url": ("links:\n- {type: paper, url: 'https://example.org/a\ufeffb'}\n",
