@@ -342,3 +342,13 @@ def test_url_settings_are_parsed_and_written_again(tmp_path) -> None:
     info = CatalogInfo.from_dict({"title": "T", "site_url": "https://Example.org/x\"<y>",
                                   "repository": "file:///etc/passwd"})
     assert info.site_url == "https://example.org/x%22%3Cy%3E" and info.repository is None
+
+
+def test_a_relation_to_a_record_in_a_misnamed_file_says_why_it_is_not_loaded(tmp_path) -> None:
+    from aligncat import load_catalog
+
+    root = _toy_copy(tmp_path)
+    (root / "papers" / "beta2020-method.yaml").rename(root / "papers" / "beta2020-method.YAML")
+    catalog = load_catalog(root)
+    refs = [d for d in catalog.diagnostics if d.code == "dangling-ref" and "'beta2020-method'" in d.message]
+    assert refs and all("its file papers/beta2020-method.YAML has errors" in d.message for d in refs)

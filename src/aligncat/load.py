@@ -402,8 +402,8 @@ def _settings(root: Path, diags: list[Diagnostic],
     if not os.path.lexists(root / CATALOG_FILE):
         diags.append(Diagnostic(CATALOG_FILE, None, None, "", Severity.ERROR, "missing-settings",
                                 "the catalog has no catalog.yaml: it has no title, and nothing says this folder is "
-                                "a catalog", "create catalog.yaml with at least 'title: <the catalog's name>' "
-                                "(see docs/record-format.md), or give the folder that holds it"))
+                                "a catalog", "create catalog.yaml holding at least 'title: <the catalog's name>', or "
+                                "give the folder that holds it"))
     info_data = read(root, CATALOG_FILE, "catalog", diags)
     tax_data = read(root, TAXONOMY_FILE, "taxonomy", diags)
     tag_data = read(root, TAGS_FILE, "tags", diags)
@@ -418,10 +418,14 @@ def _read_all(root: Path, read: Callable, diags: list[Diagnostic],
     """Every record file through `read`: {id: what read returned} in file order (the first of a repeated id wins,
     the others are reported), how many files were read, and the record files that had errors, by the id their
     name gives ({id: path in the catalog}), so a relation to one is reported as what it is."""
+    walked_from = len(diags)
     files = _record_files(root, diags)
     found: dict = {}
     first_path: dict[str, str] = {}
     invalid: dict[str, str] = {}
+    for d in diags[walked_from:]:  # x.YAML, x.yml: not read, so a relation to x says why
+        if d.code == "file-name":
+            invalid.setdefault(posixpath.splitext(posixpath.basename(d.path))[0], d.path)
     for path, rel, folder_kind in (progress(files) if progress else files):
         item, file_diags = read(path, rel, folder_kind)
         diags.extend(file_diags)
