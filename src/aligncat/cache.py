@@ -42,7 +42,7 @@ FORMAT = "aligncat-record-cache 1"
 VALIDATE_FORMAT = b"aligncat-validate-cache 1"
 ENV_DISABLE = "ALIGNCAT_NO_CACHE"
 # The modules whose code decides what reading one record file yields; a change to any of them empties the cache.
-_ENGINE_MODULES = ("source.py", "schema.py", "load.py", "model.py", "diagnostics.py", "cache.py")
+_ENGINE_MODULES = ("source.py", "schema.py", "load.py", "model.py", "identity.py", "diagnostics.py", "cache.py")
 # A cache file is read whole, so its size is bounded before it is read: at ~300 bytes per record for validate and
 # ~1.5 kB for the record cache this is far beyond 100,000 records; a larger file is ignored (costs speed only).
 MAX_CACHE_BYTES = 256 * 2**20

@@ -281,18 +281,21 @@ def check_goal_levels(catalog: CatalogFacts) -> Iterator[Diagnostic]:
 
 @rule("duplicate-work")
 def check_duplicate_works(catalog: CatalogFacts) -> Iterator[Diagnostic]:
-    """No two records describe the same work (same arXiv id, DOI or ACL id, or the same normalised title)."""
-    seen: dict[tuple[str, str], str] = {}
-    for r in catalog.records.values():  # in id order, so the later id is the one reported
-        for what, value in r.work_keys:  # normalised identifiers (arxiv, doi, acl, isbn), then the title
-            first = seen.get((what, value))
-            if first is not None and first != r.id:
-                name = what.split("/")[-1]
-                yield _at(catalog, r.path, "/" + what, "duplicate-work",
-                          f"same {name} as '{first}' ({catalog.records[first].path})",
-                          "merge the two records into one (list every category in it) and delete the other")
-                break
-            seen.setdefault((what, value), r.id)
+    """No two records describe the same work (a shared arXiv id, DOI, ACL or OpenReview id or paper URL, or a title
+    match with the evidence identity.py asks for)."""
+    from .identity import Work, duplicates
+
+    works = (Work.from_work_keys(r.id, r.year, r.work_keys) for r in catalog.records.values())  # in id order
+    for work, verdict in duplicates(works):  # the later id is the one reported
+        r, first = catalog.records[work.id], catalog.records[verdict.record_id]
+        if verdict.pointer != "title":  # 'same arxiv 2203.02155' -> 'same arxiv as ...'
+            message = f"same {verdict.reason.split(' ')[1]} as '{first.id}' ({first.path})"
+        elif verdict.reason.startswith("same title"):
+            message = f"same title as '{first.id}' ({first.path})"
+        else:
+            message = f"the same work as '{first.id}' ({first.path}): {verdict.reason}"
+        yield _at(catalog, r.path, "/" + verdict.pointer, "duplicate-work", message,
+                  "merge the two records into one (list every category in it) and delete the other")
 
 
 TRACKING_PARAMS = re.compile(r"^(utm_\w+|fbclid|gclid|mc_cid|mc_eid|trk|ref_src|igshid|_hsenc|_hsmi)$", re.I)

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import re
 import sys
-import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, fields
 from typing import Any, NamedTuple
+
+from .identity import STRONG_SCHEMES, normalise_identifier, normalise_title  # noqa: F401  (part of the model API)
+from .identity import work_keys as _identity_work_keys
 
 # --- relation types: the one place that declares each type, its meaning and direction -------------------------
 
@@ -285,29 +287,18 @@ def record_from_dict(d: dict, path: str = "") -> Record:
 # --- facts: what the cross-record rules need of a record -------------------------------------------------------
 
 
-def normalise_title(title: str) -> str:
-    """Lowercase letters and digits only, accents removed: how two spellings of one title compare."""
-    text = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode().lower()
-    return re.sub(r"[^a-z0-9]+", " ", text).strip()
-
-
 _intern = sys.intern
-WORK_ID_SCHEMES = ("arxiv", "doi", "acl", "isbn")  # identifiers that name one work: two records with one are a duplicate
+# Identifiers that name one work: two records sharing one are a duplicate (identity.py holds the whole rule).
+WORK_ID_SCHEMES = STRONG_SCHEMES
 
 
-def normalise_identifier(scheme: str, value: str) -> str:
-    value = value.strip()
-    if scheme == "doi":
-        return value.lower()
-    if scheme == "arxiv":
-        return re.sub(r"v\d+$", "", value.lower())
-    return value.lower()
+def _work_keys(identifiers: Iterable[tuple[str, str]], title: str, links: Iterable[tuple[str, str]] = (),
+               first_author: Any = None) -> tuple[tuple[str, str], ...]:
+    return _identity_work_keys(identifiers, title, links, first_author)
 
 
-def _work_keys(identifiers: Iterable[tuple[str, str]], title: str) -> tuple[tuple[str, str], ...]:
-    keys = [(f"identifiers/{s}", normalise_identifier(s, v)) for s, v in identifiers if s in WORK_ID_SCHEMES]
-    keys.append(("title", normalise_title(title)))
-    return tuple(keys)
+def _author_dict(a: Author) -> dict[str, str | None]:
+    return {"family": a.family, "literal": a.literal}
 
 
 class RecordFacts(NamedTuple):
@@ -338,7 +329,9 @@ class RecordFacts(NamedTuple):
         return cls(_intern(d["id"]), _intern(d["kind"]), d["year"], path, bool(d.get("summary")),
                    tuple((_intern(x["type"]), _intern(x["target"])) for x in d.get("relations", ())),
                    tuple(map(_intern, d.get("categories") or ())), tuple(map(_intern, d.get("tags") or ())),
-                   _work_keys(sorted((d.get("identifiers") or {}).items()), d["title"]),
+                   _work_keys(sorted((d.get("identifiers") or {}).items()), d["title"],
+                              [(x["type"], x["url"]) for x in d.get("links", ())],
+                              (d.get("authors") or [None])[0]),
                    tuple(x["url"] for x in d.get("links", ())), info.get("goal_level") if info else None)
 
     @classmethod
@@ -346,7 +339,8 @@ class RecordFacts(NamedTuple):
         info = getattr(r, "benchmark", None)
         return cls(r.id, r.kind, r.year, r.path, bool(r.summary),
                    tuple((x.type, x.target) for x in r.relations), r.categories, r.tags,
-                   _work_keys(r.identifiers, r.title),
+                   _work_keys(r.identifiers, r.title, [(x.type, x.url) for x in r.links],
+                              _author_dict(r.authors[0]) if r.authors else None),
                    tuple(x.url for x in r.links), info.goal_level if info is not None else None)
 
 

@@ -11,12 +11,12 @@ from pathlib import Path
 from typing import Any
 
 from ..atomic import write_atomic
-from ..load import Catalog, normalise_identifier
-from ..model import kind_folder
+from ..identity import DUPLICATE as SAME_WORK, Verdict, Work, WorkIndex, normalise_arxiv, normalise_title  # noqa: F401
+from ..load import Catalog
+from ..model import RecordFacts, kind_folder
 
 IMPORTED, DUPLICATE, UNUSABLE, EXISTS = "imported", "duplicate", "unusable", "exists"
 
-_ARXIV_RE = re.compile(r"(?:arxiv\.org/(?:abs|pdf)/|arXiv:\s*)?(\d{4}\.\d{4,5})(?:v\d+)?(?:\.pdf)?", re.I)
 _STOPWORDS = {
     "a",
     "an",
@@ -48,7 +48,6 @@ _STOPWORDS = {
     "you",
     "your",
 }
-FUZZY_TITLE_THRESHOLD = 92
 
 
 def slugify(text: str, max_words: int | None = None) -> str:
@@ -60,13 +59,8 @@ def slugify(text: str, max_words: int | None = None) -> str:
 
 
 def arxiv_from(text: str | None) -> str | None:
-    """The arXiv id (no version) in an id, 'arXiv:…' string or arxiv.org URL; None when there is none."""
-    if not text:
-        return None
-    m = _ARXIV_RE.search(text)
-    if m and ("arxiv" in text.lower() or re.fullmatch(r"\s*\d{4}\.\d{4,5}(v\d+)?\s*", text)):
-        return m.group(1)
-    return None
+    """The arXiv id (no version) in an id, 'arXiv:…' string, arXiv DOI or arXiv URL; None when there is none."""
+    return normalise_arxiv(text)
 
 
 def make_id(data: dict[str, Any], taken: set[str]) -> str:
@@ -85,10 +79,6 @@ def make_id(data: dict[str, Any], taken: set[str]) -> str:
     return candidate
 
 
-def normalise_title(title: str) -> str:
-    return " ".join(re.findall(r"[a-z0-9]+", unicodedata.normalize("NFKD", title).lower()))
-
-
 @dataclass
 class Entry:
     """One entry of an imported list and what became of it."""
@@ -100,40 +90,24 @@ class Entry:
     record_id: str | None = None
     path: Path | None = None
     merged_from: list[str] = field(default_factory=list)
+    resembles: Verdict | None = None  # a possible duplicate: imported, naming the record it resembles
 
 
 class DuplicateFinder:
-    """Finds an existing (or already imported) record for new data: same arXiv id, DOI, or a near-equal title."""
+    """Finds an existing (or already imported) record for new data, with identity.py's rule: identity keys first,
+    then the title with evidence; a close title without it is a possible duplicate."""
 
     def __init__(self, catalog: Catalog | None) -> None:
-        self.by_id: dict[tuple[str, str], str] = {}
-        self.titles: list[tuple[str, str]] = []
+        self.index = WorkIndex()
         if catalog is not None:
             for r in catalog.records.values():
-                self.add(r.id, r.title, r.ids)
+                self.index.add(Work.from_work_keys(r.id, r.year, RecordFacts.from_record(r).work_keys))
 
-    def add(self, record_id: str, title: str, identifiers: dict[str, str]) -> None:
-        for scheme, value in identifiers.items():
-            self.by_id[(scheme, normalise_identifier(scheme, value))] = record_id
-        self.titles.append((normalise_title(title), record_id))
+    def add(self, record_id: str, data: dict[str, Any]) -> None:
+        self.index.add(Work.of(data, record_id))
 
-    def find(self, data: dict[str, Any]) -> tuple[str, str] | None:
-        for scheme, value in (data.get("identifiers") or {}).items():
-            hit = self.by_id.get((scheme, normalise_identifier(scheme, value)))
-            if hit:
-                return hit, f"same {scheme} {value}"
-        title = normalise_title(data.get("title", ""))
-        if not title:
-            return None
-        from rapidfuzz import fuzz, process
-
-        match = process.extractOne(
-            title, [t for t, _ in self.titles], scorer=fuzz.ratio, score_cutoff=FUZZY_TITLE_THRESHOLD
-        )
-        if match:
-            _, score, index = match
-            return self.titles[index][1], f"title matches at {score:.0f}%"
-        return None
+    def find(self, data: dict[str, Any]) -> Verdict | None:
+        return self.index.find(Work.of(data, ""))
 
 
 def today() -> str:
@@ -159,11 +133,16 @@ def resolve_entries(
         if e.data is None:
             e.outcome = UNUSABLE
             continue
-        dup = finder.find(e.data)
-        if dup and not force:
-            e.outcome, e.record_id = DUPLICATE, dup[0]
-            e.reason = f"duplicate of '{dup[0]}' ({dup[1]})"
+        verdict = finder.find(e.data)
+        if verdict and verdict.outcome == SAME_WORK and not force:
+            e.outcome, e.record_id = DUPLICATE, verdict.record_id
+            e.reason = f"duplicate of '{verdict.record_id}' ({verdict.reason})"
             continue
+        if verdict and verdict.outcome != SAME_WORK:
+            e.resembles = verdict
+            note = (f"possible duplicate of '{verdict.record_id}' ({verdict.reason}): check that this is a "
+                    "different work, else merge the two")
+            e.data["notes"] = [*e.data.get("notes", []), note]
         wanted = e.data.get("id")
         if (
             wanted
@@ -180,7 +159,7 @@ def resolve_entries(
             e.outcome, e.reason = EXISTS, f"{e.path} exists; pass --force to overwrite it"
             continue
         taken.add(rid)
-        finder.add(rid, e.data.get("title", ""), e.data.get("identifiers") or {})
+        finder.add(rid, e.data)
 
 
 def order_record(data: dict[str, Any]) -> dict[str, Any]:
@@ -210,10 +189,14 @@ def report_lines(entries: list[Entry], *, dry_run: bool = False) -> list[str]:
     for e in entries:
         if e.outcome == IMPORTED:
             extra = f" (merged {len(e.merged_from) + 1} listings)" if e.merged_from else ""
+            if e.resembles:
+                extra += f"; possible duplicate of '{e.resembles.record_id}' ({e.resembles.reason})"
             lines.append(f"{e.source}: {verb} as {e.path}{extra}")
         else:
             lines.append(f"{e.source}: {e.outcome}: {e.reason}")
-    counts = {k: sum(1 for e in entries if e.outcome == k) for k in (IMPORTED, DUPLICATE, EXISTS, UNUSABLE)}
+    counts = {
+        k: sum(1 for e in entries if e.outcome == k) for k in (IMPORTED, DUPLICATE, EXISTS, UNUSABLE)
+    }
     lines.append(
         f"{len(entries)} entries: {counts[IMPORTED]} {verb}, {counts[DUPLICATE]} duplicates, "
         f"{counts[EXISTS]} in the way of existing files, {counts[UNUSABLE]} unusable"
