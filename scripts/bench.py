@@ -425,7 +425,7 @@ PIPELINE = """
 # what the CPU seconds and the peak memory so far are after each stage.
 import resource
 from pathlib import Path
-from aligncat import load, checks, graph
+from aligncat import load, graph, rules
 from aligncat.source import read_yaml
 from aligncat.schema import validator_for
 from aligncat.model import ALL_KINDS
@@ -450,12 +450,12 @@ def schema():
         k = src.data.get("kind") if isinstance(src.data, dict) else None
         validator_for(k if k in ALL_KINDS else kind).validate(src, src.data)
 stage("schema", schema)
-catalog = stage("records and indexes", lambda: load.load_catalog(
-    root, checks=False, reader=lambda p, rel, kind: (sources[rel].data, sources[rel].diagnostics)))
+catalog = stage("records and indexes", lambda: load.read_catalog(
+    root, reader=lambda p, rel, kind: (sources[rel].data, sources[rel].diagnostics)))
 del sources
-graph_codes = {code for code, r in checks.RULES.items() if r.check.__module__ == graph.__name__}
-stage("rules", lambda: checks.run_checks(catalog, only=set(checks.RULES) - graph_codes))
-stage("graph (rules, networkx graph, PageRank)", lambda: (checks.run_checks(catalog, only=graph_codes),
+graph_codes = {code for code, r in rules.RULES.items() if r.stage == "graph"}
+stage("rules", lambda: rules.run_rules(catalog, only=set(rules.RULES) - graph_codes))
+stage("graph (rules, networkx graph, PageRank)", lambda: (rules.run_rules(catalog, only=graph_codes),
       graph.pagerank(graph.typed_view(graph.build_graph(catalog), None))))
 site = work / "site"
 result = stage("render (pages written)", lambda: render_site(catalog, work / "build", project_root=project,

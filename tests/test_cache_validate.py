@@ -226,17 +226,17 @@ def _mutate(path: Path, rng, ids: list[str]) -> None:
 def test_incremental_rules_equal_a_full_run_after_random_edits(tmp_path: Path, seed: int, monkeypatch) -> None:
     import random
 
-    from aligncat import checks
+    from aligncat import pipeline
     from aligncat.diagnostics import format_diagnostics
 
     rechecks = []
-    full_recheck = checks.recheck
+    full_recheck = pipeline.recheck
 
     def counting_recheck(*args):
         rechecks.append(args[2])
         return full_recheck(*args)
 
-    monkeypatch.setattr(checks, "recheck", counting_recheck)
+    monkeypatch.setattr(pipeline, "recheck", counting_recheck)
     if seed == 0:  # the facts section written again (with the changed records' facts) after every edit
         monkeypatch.setattr(ValidationCache, "MAX_OVERLAY", 0)
     rng = random.Random(seed)

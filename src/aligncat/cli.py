@@ -11,7 +11,7 @@ import click
 
 from . import __version__
 from .diagnostics import format_diagnostics, summary_line
-from .load import Catalog
+from .catalog import Catalog
 
 CATALOG_ARG = click.argument("catalog", type=click.Path(file_okay=False, path_type=Path), default="catalog",
                              required=False)
@@ -36,7 +36,7 @@ def _bar(items: list, label: str) -> Iterable:
 def load_or_exit(catalog_dir: Path, *, quiet: bool = False, allow_invalid: bool = False,
                  use_cache: bool = True) -> Catalog:
     """Load the catalog (unchanged records from the on-disk cache); print its errors and exit 1 if it has any."""
-    from .cache import load_catalog_cached
+    from .pipeline import load_catalog_cached
 
     catalog = load_catalog_cached(catalog_dir, use_cache=use_cache, progress=_progress("reading records"))
     if catalog.errors and not allow_invalid:
@@ -66,7 +66,7 @@ def validate(catalog: Path, fmt: str, strict: bool, no_cache: bool) -> None:
 
     Exits 0 when the catalog is valid, 1 when any error (or, with --strict, any warning) was found.
     """
-    from .cache import validate_catalog_cached
+    from .pipeline import validate_catalog_cached
 
     # Only the diagnostics are needed here: the rules run over each record's facts (no frozen records, no graph),
     # and the cache skips every file whose bytes did not change.

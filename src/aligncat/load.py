@@ -1,37 +1,35 @@
-"""Load stage: walk a catalog folder, read and schema-check every file, and build the frozen Catalog."""
+"""Load stage: walk a catalog folder, read and schema-check every file, and build the frozen Catalog (or, for
+`validate`, the CatalogFacts). It runs no rules: pipeline.py composes loading and the rules."""
 
 from __future__ import annotations
 
 import os
 import posixpath
 import re
-from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 from types import MappingProxyType
 
+from .catalog import CATALOG_FILE, KNOWN_FILES, TAGS_FILE, TAXONOMY_FILE, Catalog, CatalogFacts
 from .diagnostics import Diagnostic, Severity
+from .marks import Marks, diagnostic_at, locate  # noqa: F401  (diagnostic_at, locate: API)
 from .model import (
     ALL_KINDS,
     CatalogInfo,
     Record,
     RecordFacts,
-    Relation,
     Tag,
     Taxonomy,
     kind_folder,
-    normalise_identifier,
+    normalise_identifier,  # noqa: F401  (API: importers use it from here)
     record_from_dict,
 )
 from .schema import validator_for
-from .source import SourceFile, read_yaml
+from .source import read_yaml
 
-CATALOG_FILE = "catalog.yaml"
-TAXONOMY_FILE = "taxonomy.yaml"
-TAGS_FILE = "vocabularies/tags.yaml"
-KNOWN_FILES = {CATALOG_FILE, TAXONOMY_FILE, TAGS_FILE}
+__all__ = ["CATALOG_FILE", "KNOWN_FILES", "LOAD_CODES", "TAGS_FILE", "TAXONOMY_FILE", "Catalog", "CatalogFacts",
+           "iter_record_files", "load_facts", "read_catalog", "read_facts", "read_record"]
+
 FOLDER_KINDS = {kind_folder(k): k for k in ALL_KINDS}
 LOAD_CODES = {
     "no-catalog": "the catalog folder does not exist",
@@ -50,146 +48,6 @@ _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 def _frozen(d: dict) -> Mapping:
     return MappingProxyType(d)
-
-
-@dataclass(frozen=True)
-class Catalog:
-    """The loaded catalog: settings, taxonomy, tags and every valid record, with indexes. Read-only."""
-
-    root: Path
-    info: CatalogInfo
-    taxonomy: Taxonomy
-    tags: Mapping[str, Tag]
-    records: Mapping[str, Record]
-    diagnostics: tuple[Diagnostic, ...] = ()
-    files_read: int = 0
-    # Record files that had errors, by the id their name gives: {id: path in the catalog}.
-    invalid_files: Mapping[str, str] = field(default_factory=dict)
-    _index: dict = field(default_factory=dict, repr=False, compare=False)
-
-    def __post_init__(self) -> None:
-        by_kind: dict[str, list[Record]] = defaultdict(list)
-        by_category: dict[str, list[Record]] = defaultdict(list)
-        by_tag: dict[str, list[Record]] = defaultdict(list)
-        by_year: dict[int, list[Record]] = defaultdict(list)
-        by_identifier: dict[tuple[str, str], Record] = {}
-        incoming: dict[str, list[tuple[Record, Relation]]] = defaultdict(list)
-        filed: dict[str, tuple[str, ...]] = {}
-        for r in self.records.values():
-            by_kind[r.kind].append(r)
-            by_year[r.year].append(r)
-            filed[r.id] = self._filed_under(r)
-            for c in filed[r.id]:
-                by_category[c].append(r)
-            for t in r.tags:
-                by_tag[t].append(r)
-            for scheme, value in r.identifiers:
-                by_identifier.setdefault((scheme, normalise_identifier(scheme, value)), r)
-            for rel in r.relations:
-                incoming[rel.target].append((r, rel))
-        freeze = lambda d: _frozen({k: tuple(v) for k, v in d.items()})  # noqa: E731
-        self._index.update(by_kind=freeze(by_kind), by_category=freeze(by_category), by_tag=freeze(by_tag),
-                           by_year=freeze(by_year), by_identifier=_frozen(by_identifier),
-                           incoming=freeze(incoming), filed=_frozen(filed))
-
-    def _filed_under(self, record: Record) -> tuple[str, ...]:
-        tax = self.taxonomy
-        out = list(dict.fromkeys(record.categories))
-        if tax.schemes:
-            for c in record.categories:
-                if c in tax.categories and tax.categories[c].scheme != tax.primary.id:
-                    out.extend(m for m in tax.primary_categories(c) if m not in out)
-        return tuple(out)
-
-    def categories_of(self, record: Record) -> tuple[str, ...]:
-        """The record's categories plus, for categories of a secondary scheme, where they map in the primary one."""
-        return self._index["filed"].get(record.id, record.categories)
-
-    # indexes ------------------------------------------------------------------------------------------------
-    @property
-    def by_kind(self) -> Mapping[str, tuple[Record, ...]]:
-        return self._index["by_kind"]
-
-    @property
-    def by_category(self) -> Mapping[str, tuple[Record, ...]]:
-        return self._index["by_category"]
-
-    @property
-    def by_tag(self) -> Mapping[str, tuple[Record, ...]]:
-        return self._index["by_tag"]
-
-    @property
-    def by_year(self) -> Mapping[int, tuple[Record, ...]]:
-        return self._index["by_year"]
-
-    @property
-    def by_identifier(self) -> Mapping[tuple[str, str], Record]:
-        return self._index["by_identifier"]
-
-    def incoming(self, record_id: str) -> tuple[tuple[Record, Relation], ...]:
-        """Relations that point at a record, with the records they come from."""
-        return self._index["incoming"].get(record_id, ())
-
-    def find(self, scheme: str, value: str) -> Record | None:
-        """The record with an identifier, e.g. find('arxiv', '2203.02155')."""
-        return self.by_identifier.get((scheme, normalise_identifier(scheme, value)))
-
-    def in_category(self, category_id: str, *, deep: bool = True) -> tuple[Record, ...]:
-        """Records filed under a category (and, with deep, under its sub-categories), each once, by id."""
-        ids = {category_id}
-        if deep and category_id in self.taxonomy.categories:
-            ids |= {c.id for c in self.taxonomy.descendants(category_id)}
-        found = {r.id: r for c in ids for r in self.by_category.get(c, ())}
-        return tuple(found[k] for k in sorted(found))
-
-    def goal_levels_of(self, record: Record) -> tuple[str, ...]:
-        """The goal levels of a record's categories (benchmarks may also state one), in the taxonomy's order."""
-        levels = {self.taxonomy.categories[c].goal_level for c in self.categories_of(record)
-                  if c in self.taxonomy.categories}
-        info = getattr(record, "benchmark", None)
-        if info is not None and info.goal_level:
-            levels.add(info.goal_level)
-        return tuple(g.id for g in self.taxonomy.goal_levels if g.id in levels)
-
-    def perspectives_of(self, record: Record) -> tuple[str, ...]:
-        ps = {self.taxonomy.categories[c].perspective for c in self.categories_of(record)
-              if c in self.taxonomy.categories}
-        return tuple(p.id for p in self.taxonomy.perspectives if p.id in ps)
-
-    @property
-    def errors(self) -> tuple[Diagnostic, ...]:
-        return tuple(d for d in self.diagnostics if d.is_error)
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
-
-
-def _reread(path: Path, display: str) -> SourceFile:
-    """The file read again (for line marks), kept while its stat is unchanged: in a long-lived process (`serve`,
-    tests, repeated validates) an edited file is read anew, so positions never come from an older version."""
-    try:
-        st = os.stat(path)
-        stamp: tuple | None = (st.st_size, st.st_ino, st.st_mtime_ns, st.st_ctime_ns)
-    except OSError:
-        stamp = None
-    return _reread_at(path, display, stamp)
-
-
-@lru_cache(maxsize=256)
-def _reread_at(path: Path, display: str, stamp: tuple | None) -> SourceFile:
-    return read_yaml(path, display)
-
-
-def locate(root: Path, rel_path: str, pointer: str, *, key: bool = False) -> tuple[int | None, int | None]:
-    """Line and column of a JSON pointer in a catalog file, read again only when a diagnostic needs it."""
-    return _reread(root / rel_path, rel_path).locate(pointer, key=key)
-
-
-def diagnostic_at(root: Path, rel_path: str, pointer: str, code: str, message: str, hint: str = "", *,
-                  key: bool = False, severity: Severity = Severity.ERROR) -> Diagnostic:
-    line, col = locate(root, rel_path, pointer, key=key)
-    return Diagnostic(rel_path, line, col, pointer, severity, code, message, hint)
 
 
 def _display(root: Path, path: Path) -> str:
@@ -420,6 +278,7 @@ def _read_all(root: Path, read: Callable, diags: list[Diagnostic],
     name gives ({id: path in the catalog}), so a relation to one is reported as what it is."""
     walked_from = len(diags)
     files = _record_files(root, diags)
+    marks = Marks(root)
     found: dict = {}
     first_path: dict[str, str] = {}
     invalid: dict[str, str] = {}
@@ -434,8 +293,8 @@ def _read_all(root: Path, read: Callable, diags: list[Diagnostic],
             continue
         rid = item.id  # a Record or RecordFacts
         if rid in found:
-            diags.append(diagnostic_at(root, rel, "/id", "unique-id", f"id '{rid}' is already used by {first_path[rid]}",
-                                       "give each record its own id (and file name)"))
+            diags.append(marks.diagnostic(rel, "/id", "unique-id", f"id '{rid}' is already used by {first_path[rid]}",
+                                          "give each record its own id (and file name)"))
             continue
         found[rid] = item
         first_path[rid] = rel
@@ -443,12 +302,10 @@ def _read_all(root: Path, read: Callable, diags: list[Diagnostic],
     return found, len(files) + sum((root / f).exists() for f in KNOWN_FILES), invalid
 
 
-def load_catalog(root: str | Path, *, checks: bool = True, progress: Callable[[Iterable], Iterable] | None = None,
+def read_catalog(root: str | Path, *, progress: Callable[[Iterable], Iterable] | None = None,
                  reader: RecordReader | None = None) -> Catalog:
-    """Load a catalog folder: every valid record becomes part of the Catalog, every problem a diagnostic.
-
-    With `checks`, the cross-record rules (checks.py) and graph rules (graph.py) run too.
-    """
+    """Load a catalog folder: every valid record becomes part of the Catalog, every problem of reading, schema or
+    layout a diagnostic. No rule runs (pipeline.load_catalog adds them)."""
     root = Path(root)
     diags: list[Diagnostic] = []
     if not root.is_dir():
@@ -457,7 +314,6 @@ def load_catalog(root: str | Path, *, checks: bool = True, progress: Callable[[I
                        tuple(diags))
     info, taxonomy, tags = _settings(root, diags)
     read = reader or read_record
-    records: dict[str, Record] = {}
 
     def read_one(path: str, rel: str, folder_kind: str) -> tuple[Record | None, list[Diagnostic]]:
         data, file_diags = read(Path(path), rel, folder_kind)
@@ -465,37 +321,17 @@ def load_catalog(root: str | Path, *, checks: bool = True, progress: Callable[[I
 
     found, files_read, invalid = _read_all(root, read_one, diags, progress)
     records = {rid: found[rid] for rid in sorted(found)}
-    catalog = Catalog(root, info, taxonomy, _frozen(tags), _frozen(records), (), files_read=files_read,
-                      invalid_files=_frozen(invalid))
-    if checks:
-        from .checks import run_checks
-
-        diags.extend(run_checks(catalog))
-    object.__setattr__(catalog, "diagnostics", tuple(diags))
-    return catalog
+    return Catalog(root, info, taxonomy, _frozen(tags), _frozen(records), tuple(diags), files_read=files_read,
+                   invalid_files=_frozen(invalid))
 
 
-@dataclass(frozen=True)
-class Validation:
-    """What `aligncat validate` reports: every diagnostic, how many files were read and how many records are valid."""
-
-    diagnostics: tuple[Diagnostic, ...]
-    files_read: int
-    records: int
-
-    @property
-    def errors(self) -> tuple[Diagnostic, ...]:
-        return tuple(d for d in self.diagnostics if d.is_error)
-
-
-def validate_facts(root: Path, *, reader: FactsReader | None = None, settings_reader: SettingsReader | None = None,
-                   progress: Callable[[Iterable], Iterable] | None = None):
+def load_facts(root: Path, *, reader: FactsReader | None = None, settings_reader: SettingsReader | None = None,
+               progress: Callable[[Iterable], Iterable] | None = None):
     """The reading half of `validate`: (diagnostics so far, CatalogFacts or None, files read)."""
+    root = Path(root)
     diags: list[Diagnostic] = []
     if not root.is_dir():
         return [_no_catalog(root)], None, 0
-    from .checks import CatalogFacts
-
     info, taxonomy, tags = _settings(root, diags, settings_reader)
     found, files_read, invalid = _read_all(root, reader or (lambda p, rel, kind: read_facts(Path(p), rel, kind)),
                                            diags, progress)
@@ -504,12 +340,13 @@ def validate_facts(root: Path, *, reader: FactsReader | None = None, settings_re
     return diags, facts, files_read
 
 
-def validate_catalog(root: str | Path, *, progress: Callable[[Iterable], Iterable] | None = None) -> Validation:
-    """Every diagnostic load_catalog gives, in the same order, without building the frozen records: the file,
-    schema and load checks, then every rule over each record's facts."""
-    from .checks import run_checks
+validate_facts = load_facts  # the name before pipeline.py
 
-    diags, facts, files_read = validate_facts(Path(root), progress=progress)
-    if facts is not None:
-        diags.extend(run_checks(facts))
-    return Validation(tuple(diags), files_read, len(facts.records) if facts else 0)
+
+def __getattr__(name: str):
+    """The names that moved to pipeline.py (load + rules) when `load` stopped running rules, for older callers."""
+    if name in ("load_catalog", "validate_catalog", "Validation"):
+        from . import pipeline
+
+        return getattr(pipeline, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

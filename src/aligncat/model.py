@@ -53,6 +53,10 @@ RELATION_TYPES: dict[str, RelationType] = {
 }
 
 
+# The types whose relation implies the target came first (no cycles, no later target).
+ORDERED_TYPES: tuple[str, ...] = tuple(name for name, t in RELATION_TYPES.items() if t.ordered)
+
+
 def kind_folder(kind: str) -> str:
     """The catalog sub-folder holding records of a kind: paper -> papers."""
     return f"{kind}s"

@@ -32,7 +32,7 @@ RESOURCE_TYPES = (
 
 def _load(catalog_dir: Path):
     """The catalog for duplicate checks and taxonomy lookups; records with errors do not stop an import."""
-    from ..load import load_catalog
+    from ..pipeline import load_catalog
 
     if not (catalog_dir / "catalog.yaml").exists():
         raise click.UsageError(f"{catalog_dir} is not a catalog folder (no catalog.yaml); pass --catalog DIR")

@@ -52,7 +52,7 @@ def _load(ctx: click.Context, catalog_dir: Path | None):
 
 
 def _check_types(types: tuple[str, ...]) -> tuple[str, ...] | None:
-    from ..checks import did_you_mean
+    from ..rules import did_you_mean
     from ..model import RELATION_TYPES
 
     for t in types:

@@ -10,7 +10,7 @@ def register(group: click.Group) -> None:
     @click.option("--markdown", is_flag=True, help="Print the table for docs/diagnostics.md.")
     def rules(markdown: bool) -> None:
         """List every diagnostic code: the stage that reports it, its severity and what it means."""
-        from ..checks import all_codes, codes_markdown
+        from ..pipeline import all_codes, codes_markdown
 
         if markdown:
             click.echo(codes_markdown(), nl=False)
