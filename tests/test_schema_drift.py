@@ -51,3 +51,37 @@ def test_every_property_has_a_description(name: str) -> None:
         elif isinstance(node, list):
             stack.extend((f"{where}/{i}", v) for i, v in enumerate(node))
     assert not missing, missing
+
+
+def test_the_kinds_are_read_from_the_schema_and_every_table_of_kinds_covers_them() -> None:
+    """One list of kinds (defs.schema.json's `kind` enum): each per-kind table names exactly those kinds."""
+    from aligncat.export._citation import _KIND_DEFAULT
+    from aligncat.export.dot import KIND_SHAPES
+    from aligncat.load import FOLDER_KINDS
+    from aligncat.model import KINDS, kind_folder
+    from aligncat.render.pages import KIND_SINGULAR, KIND_TITLES
+    from aligncat.schema import KINDS as SCHEMA_KINDS
+
+    assert KINDS is SCHEMA_KINDS
+    assert list(KINDS) == raw_schema("defs")["$defs"]["kind"]["enum"]
+    for name, table in [("RECORD_CLASSES", RECORD_CLASSES), ("export._citation._KIND_DEFAULT", _KIND_DEFAULT),
+                        ("export.dot.KIND_SHAPES", KIND_SHAPES), ("render.pages.KIND_TITLES", KIND_TITLES),
+                        ("render.pages.KIND_SINGULAR", KIND_SINGULAR)]:
+        assert set(table) == set(KINDS), f"{name} does not cover the schema's kinds {KINDS}"
+    assert FOLDER_KINDS == {kind_folder(k): k for k in KINDS}
+    for t in RELATION_TYPES.values():
+        assert set(t.sources) <= set(KINDS) and set(t.targets) <= set(KINDS), t.name
+
+
+def test_the_kinds_are_written_out_nowhere_else() -> None:
+    """The literal list of the four kinds appears in the schema only, not in the package's code."""
+    import re
+    from pathlib import Path
+
+    import aligncat
+    from aligncat.model import KINDS
+
+    pattern = re.compile(r"\(\s*" + r",\s*".join(f'"{k}"' for k in KINDS) + r"\s*,?\s*\)|\[\s*"
+                         + r",\s*".join(f'"{k}"' for k in KINDS) + r"\s*\]")
+    found = [str(p) for p in Path(aligncat.__file__).parent.rglob("*.py") if pattern.search(p.read_text())]
+    assert not found, f"the list of kinds is written out in {found}: use aligncat.model.KINDS"

@@ -12,6 +12,7 @@ import click
 from . import __version__
 from .diagnostics import format_diagnostics, summary_line
 from .catalog import Catalog
+from .model import KINDS
 
 CATALOG_ARG = click.argument("catalog", type=click.Path(file_okay=False, path_type=Path), default="catalog",
                              required=False)
@@ -90,7 +91,7 @@ def selection_options(fn):
         click.option("--category", "categories", multiple=True, help="Only records under this category (repeatable)."),
         click.option("--tag", "tags", multiple=True, help="Only records with this tag (repeatable: any of them)."),
         click.option("--kind", "kinds", multiple=True,
-                     type=click.Choice(["paper", "dataset", "benchmark", "resource"]), help="Only this kind."),
+                     type=click.Choice(KINDS), help="Only this kind."),
         click.option("--id", "ids", multiple=True, help="Only this record (repeatable)."),
         click.option("--year-from", type=int, help="Only records from this year on."),
         click.option("--year-to", type=int, help="Only records up to this year."),

@@ -8,6 +8,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, fields
 from typing import Any, NamedTuple
 
+from .schema import KINDS  # noqa: F401  (the one list of kinds, read from the schema; part of the model API)
+
 from .identity import STRONG_SCHEMES, normalise_identifier, normalise_title  # noqa: F401  (part of the model API)
 from .identity import work_keys as _identity_work_keys
 
@@ -21,11 +23,11 @@ class RelationType:
     inverse_label: str  # how the target's page reads it: "<target> is built upon by <source>"
     meaning: str
     ordered: bool       # implies the target came first: no cycles, no target later than the source
-    sources: tuple[str, ...] = ("paper", "dataset", "benchmark", "resource")
-    targets: tuple[str, ...] = ("paper", "dataset", "benchmark", "resource")
+    sources: tuple[str, ...] = KINDS
+    targets: tuple[str, ...] = KINDS
 
 
-ALL_KINDS = ("paper", "dataset", "benchmark", "resource")
+ALL_KINDS = KINDS  # read from the schema (schema.KINDS); the older name
 
 RELATION_TYPES: dict[str, RelationType] = {
     r.name: r

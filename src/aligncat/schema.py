@@ -21,7 +21,6 @@ from .source import SourceFile, escape_pointer_token
 if TYPE_CHECKING:
     import jsonschema
 
-RECORD_KINDS = ("paper", "dataset", "benchmark", "resource")
 DOCUMENT_SCHEMAS = ("taxonomy", "tags", "catalog")
 _DEFS_REF = "defs.schema.json#/$defs/"
 # A hostile or broken file can hold thousands of bad values; explaining each costs time and buries the first ones.
@@ -69,6 +68,19 @@ def _schema_text(name: str) -> str:
 def raw_schema(name: str) -> dict:
     """The schema file as written (with references to defs.schema.json)."""
     return json.loads(_schema_text(name))
+
+
+def _record_kinds() -> tuple[str, ...]:
+    """The kinds of record, as the schema states them (`$defs/kind` in defs.schema.json), each with its own schema."""
+    kinds = tuple(raw_schema("defs")["$defs"]["kind"]["enum"])
+    for kind in kinds:
+        _schema_text(kind)  # a kind without <kind>.schema.json fails here, at import, not in a user's run
+    return kinds
+
+
+# The one list of record kinds: everything else (model.KINDS, folders, CLI choices) is derived from it.
+KINDS: tuple[str, ...] = _record_kinds()
+RECORD_KINDS = KINDS  # the older name
 
 
 def _rewrite_refs(node: Any) -> Any:

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import click
 
+from ..model import KINDS
+
 CATALOG_OPT = click.option(
     "--catalog",
     "catalog_dir",
@@ -16,7 +18,6 @@ CATALOG_OPT = click.option(
     show_default=True,
     help="The catalog folder.",
 )
-KINDS = ("paper", "dataset", "benchmark", "resource")
 RESOURCE_TYPES = (
     "blog-post",
     "tool",
@@ -149,7 +150,7 @@ def register(group: click.Group) -> None:
         kind = kind or data.get("kind")
         if not kind:
             if not interactive:
-                raise click.UsageError("name the KIND: aligncat new paper|dataset|benchmark|resource ...")
+                raise click.UsageError(f"name the KIND: aligncat new {'|'.join(KINDS)} ...")
             kind = click.prompt("kind", type=click.Choice(KINDS), default="paper")
         data["kind"] = kind
         title = title or data.get("title") or (click.prompt("title") if interactive else None)

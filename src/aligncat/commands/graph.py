@@ -9,6 +9,8 @@ from pathlib import Path
 
 import click
 
+from ..model import KINDS
+
 CATALOG_OPTION = click.option(
     "-C",
     "--catalog",
@@ -222,7 +224,7 @@ def register(group: click.Group) -> None:
         "--kind",
         "kinds",
         multiple=True,
-        type=click.Choice(["paper", "dataset", "benchmark", "resource"]),
+        type=click.Choice(KINDS),
         help="Only list records of this kind (the ranking still uses the whole graph).",
     )
     @JSON_OPTION
