@@ -21,10 +21,7 @@ from ruamel.yaml.error import MarkedYAMLError
 
 from .atomic import write_atomic
 from .schema import RECORD_KINDS, bundled_schema, resolve
-
-# The YAML style every catalog file is written in: 2-space indents, list dashes level with their key (as the
-# hand-written records are), long lines left alone so that a summary is never re-wrapped into a diff.
-LINE_WIDTH = 4096
+from .yamlio import LINE_WIDTH, make_yaml, quote_unsafe, record_yaml, styled  # noqa: F401  (record_yaml: API)
 
 _DOCUMENT_SCHEMAS = {"catalog.yaml": "catalog", "taxonomy.yaml": "taxonomy", "tags.yaml": "tags"}
 _FOLDER_KINDS = {f"{k}s": k for k in RECORD_KINDS}
@@ -39,12 +36,7 @@ class FormatError(Exception):
 
 
 def _yaml() -> YAML:
-    y = YAML(typ="rt")
-    y.preserve_quotes = True
-    y.width = LINE_WIDTH
-    y.indent(mapping=2, sequence=2, offset=0)
-    y.allow_duplicate_keys = False
-    return y
+    return make_yaml()
 
 
 # --- key order from the schema --------------------------------------------------------------------------------
@@ -143,6 +135,7 @@ def format_text(text: str, *, path: Path = Path("record.yaml"), schema_name: str
         _reorder(data, order)
         if name == "taxonomy":
             _reorder_categories(data)
+    quote_unsafe(data)  # what YAML 1.1 or 1.2 would re-type (`No`, `on`, `1e3`, `?` in {...}) is quoted
     out = io.StringIO()
     y.dump(data, out)
     result = out.getvalue()
@@ -214,33 +207,3 @@ def format_file(path: Path, *, check: bool = False) -> FileResult:
 
 def format_paths(paths: Iterable[Path], *, check: bool = False) -> list[FileResult]:
     return [format_file(p, check=check) for p in iter_yaml_files(paths)]
-
-
-# --- writing new records ----------------------------------------------------------------------------------------
-
-_FLOW_ITEM_LISTS = {"authors", "links", "relations"}
-
-
-def _styled(value: Any, key: str = "") -> Any:
-    """Plain data as ruamel nodes in the house style: one-line {..} items for authors, links and relations, and
-    [a, b] for lists of plain values."""
-    if isinstance(value, dict):
-        m = CommentedMap((k, _styled(v, k)) for k, v in value.items())
-        return m
-    if isinstance(value, list | tuple):
-        seq = CommentedSeq(_styled(v) for v in value)
-        if all(not isinstance(v, dict | list | tuple) for v in value) and len(value) <= 12 and key != "notes":
-            seq.fa.set_flow_style()
-        elif key in _FLOW_ITEM_LISTS:
-            for item in seq:
-                if isinstance(item, CommentedMap):
-                    item.fa.set_flow_style()
-        return seq
-    return value
-
-
-def record_yaml(data: dict[str, Any]) -> str:
-    """A new record file's text: the data in canonical order and style (the inverse of reading it)."""
-    out = io.StringIO()
-    _yaml().dump(_styled(data), out)
-    return format_text(out.getvalue(), schema_name=str(data.get("kind")) if data.get("kind") else None)

@@ -116,7 +116,7 @@ def register(group: click.Group) -> None:
           aligncat new --arxiv 2203.02155 --category def-preferences-feedback
           aligncat new dataset --bibtex entry.bib
         """
-        from ..fmt import record_yaml
+        from ..yamlio import record_yaml
         from ..importers.common import IMPORTED, Entry, resolve_entries, today
         from ..schema import validator_for
 

@@ -171,7 +171,7 @@ def order_record(data: dict[str, Any]) -> dict[str, Any]:
 
 def write_entries(entries: Iterable[Entry], *, dry_run: bool = False) -> int:
     """Write every imported entry's record file atomically; returns how many were (or would be) written."""
-    from ..fmt import record_yaml
+    from ..yamlio import record_yaml
 
     n = 0
     for e in entries:
