@@ -129,3 +129,40 @@ def test_json_export_read_back_as_records_exports_the_same(tmp_path) -> None:
     again = load_catalog(root)
     assert not again.errors, [d.to_text() for d in again.errors]
     assert export(again, "json") == first
+
+
+def test_private_writes_are_owner_only_and_pieces_are_written_whole(tmp_path) -> None:
+    target = tmp_path / "cache" / "sealed.bin"
+    write_atomic(target, (b"head\n", memoryview(b"body"), b"-tail"), private=True, durable=False)
+    assert target.read_bytes() == b"head\nbody-tail"
+    assert target.stat().st_mode & 0o777 == 0o600
+    assert target.parent.stat().st_mode & 0o077 == 0  # the folder is made owner-only too
+
+
+def test_an_existing_file_keeps_its_mode_and_a_new_one_is_0644(tmp_path) -> None:
+    kept = tmp_path / "kept.yaml"
+    kept.write_text(OLD)
+    os.chmod(kept, 0o640)
+    write_atomic(kept, "id: new\n")
+    assert (kept.read_text(), kept.stat().st_mode & 0o777) == ("id: new\n", 0o640)
+    fresh = tmp_path / "fresh.yaml"
+    write_atomic(fresh, "id: fresh\n", durable=False)
+    assert fresh.stat().st_mode & 0o777 == 0o644
+
+
+def test_the_lower_stages_write_files_only_through_write_atomic() -> None:
+    """One atomic writer: no other module of the lower stages opens a file for writing or renames one itself."""
+    import re
+
+    import aligncat
+
+    package = Path(aligncat.__file__).parent
+    site_wing = {"site.py", "mkdocs_plugin.py", "mkdocs_cache.py", "search.py"}  # the site wing's own writers
+    writes = re.compile(r"\.write_(text|bytes)\(|os\.replace\(|mkstemp\(|open\([^)]*['\"][wa]b?['\"]")
+    found = []
+    for path in sorted(package.rglob("*.py")):
+        rel = path.relative_to(package).as_posix()
+        if rel == "atomic.py" or rel in site_wing or rel.startswith(("render/", "commands/site.py")):
+            continue
+        found += [f"{rel}:{n}" for n, line in enumerate(path.read_text().splitlines(), 1) if writes.search(line)]
+    assert not found, f"write through aligncat.atomic.write_atomic instead: {found}"

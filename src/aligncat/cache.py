@@ -769,7 +769,8 @@ class ValidationCache:
         for part in parts:
             mac.update(part)
         try:
-            _write_private(self.file, (VALIDATE_FORMAT + b"\n" + mac.hexdigest().encode() + b"\n", *parts))
+            write_atomic(self.file, (VALIDATE_FORMAT + b"\n" + mac.hexdigest().encode() + b"\n", *parts),
+                         durable=False, private=True)  # a lost cache costs speed only
         except OSError:
             return False  # a read-only or full cache folder costs speed, never correctness
         return True
@@ -777,22 +778,6 @@ class ValidationCache:
 
 def _diag_texts(diags: Iterable[Diagnostic]) -> str:
     return "\n".join(repr(_diag_row(d)) for d in diags)
-
-
-def _write_private(path: Path, parts: Iterable[bytes]) -> None:
-    """Write atomically, readable and writable by the owner only."""
-    import tempfile
-
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)  # mode 0600
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            for part in parts:
-                fh.write(part)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def __getattr__(name: str):
