@@ -16,6 +16,7 @@ from ..load import Catalog
 from ..model import RecordFacts, kind_folder
 
 IMPORTED, DUPLICATE, UNUSABLE, EXISTS = "imported", "duplicate", "unusable", "exists"
+SKIPPED = "not an entry"  # a linked line of a list that is not an entry (a table of contents, a news line)
 
 _STOPWORDS = {
     "a",
@@ -91,6 +92,9 @@ class Entry:
     path: Path | None = None
     merged_from: list[str] = field(default_factory=list)
     resembles: Verdict | None = None  # a possible duplicate: imported, naming the record it resembles
+    # Why the entry cannot be written although it was read (e.g. no year): it is still checked for duplicates first,
+    # so that a work already in the catalog is reported as a duplicate, not as unusable.
+    problem: str = ""
 
 
 class DuplicateFinder:
@@ -131,12 +135,18 @@ def resolve_entries(
     taken |= {p.stem for p in root.glob("*/*.yaml")} if root.is_dir() else set()
     for e in entries:
         if e.data is None:
-            e.outcome = UNUSABLE
+            if e.outcome != SKIPPED:
+                e.outcome = UNUSABLE
             continue
         verdict = finder.find(e.data)
         if verdict and verdict.outcome == SAME_WORK and not force:
             e.outcome, e.record_id = DUPLICATE, verdict.record_id
             e.reason = f"duplicate of '{verdict.record_id}' ({verdict.reason})"
+            continue
+        if e.problem:
+            e.outcome, e.reason = UNUSABLE, e.problem
+            if verdict:
+                e.reason += f" (it resembles '{verdict.record_id}': {verdict.reason})"
             continue
         if verdict and verdict.outcome != SAME_WORK:
             e.resembles = verdict
@@ -195,10 +205,11 @@ def report_lines(entries: list[Entry], *, dry_run: bool = False) -> list[str]:
         else:
             lines.append(f"{e.source}: {e.outcome}: {e.reason}")
     counts = {
-        k: sum(1 for e in entries if e.outcome == k) for k in (IMPORTED, DUPLICATE, EXISTS, UNUSABLE)
+        k: sum(1 for e in entries if e.outcome == k) for k in (IMPORTED, DUPLICATE, EXISTS, UNUSABLE, SKIPPED)
     }
     lines.append(
-        f"{len(entries)} entries: {counts[IMPORTED]} {verb}, {counts[DUPLICATE]} duplicates, "
+        f"{len(entries) - counts[SKIPPED]} entries: {counts[IMPORTED]} {verb}, {counts[DUPLICATE]} duplicates, "
         f"{counts[EXISTS]} in the way of existing files, {counts[UNUSABLE]} unusable"
+        + (f"; {counts[SKIPPED]} linked lines are not entries" if counts[SKIPPED] else "")
     )
     return lines
