@@ -265,7 +265,7 @@ def register(group: click.Group) -> None:
         """Import an awesome-list README: entries under headings become records; repeats merge into one record
         filed under every category they were listed in."""
         from ..importers.common import resolve_entries
-        from ..importers.markdown import items_to_entries, parse_markdown
+        from ..importers.markdown import items_to_entries, read_markdown
 
         cat = _load(catalog_dir)
         mapping = {}
@@ -277,12 +277,14 @@ def register(group: click.Group) -> None:
                 raise click.UsageError(f"--map {m}: no category '{category}' in the taxonomy")
             mapping[heading.strip()] = category
         text, name = _read_input(file)
+        items, skipped = read_markdown(text)
         entries = items_to_entries(
-            parse_markdown(text), name, taxonomy=cat.taxonomy, mapping=mapping, kind=kind
+            items, name, taxonomy=cat.taxonomy, mapping=mapping, kind=kind, skipped=skipped,
+            tag_ids=set(cat.tags),
         )
         if not entries:
             raise click.UsageError(
-                f"{name}: found no list entries (numbered or bulleted lines with a bold or linked title)"
+                f"{name}: found no entries (list items, entry paragraphs or table rows with a title and a link)"
             )
         resolve_entries(entries, cat, catalog_dir, force=force)
         _finish(entries, dry_run=dry_run)
