@@ -114,7 +114,7 @@ def test_year_headings_linked_titles_and_labelled_sub_bullets():
     clash = next(e for e in entries if e.outcome == UNUSABLE and e.data is None)
     assert "same arxiv id 2503.00897 as line 29" in clash.reason and clash.source.endswith(":33")
     reasons = {s.reason for s in skipped}
-    assert reasons == {"in the 'Table of Contents' section (not an entry)", "in the 'License' section (not an entry)"}
+    assert reasons == {"in the 'Table of Contents' section", "in the 'License' section"}
     # nothing inside the ``` format block is read
     assert all(not 13 <= i.line <= 17 for i in items)
 
@@ -146,8 +146,8 @@ def test_plain_titles_with_bracketed_links_news_and_prose():
     second = next(e for e in entries if e.data and e.data["title"].startswith("Second Thoughts"))
     assert second.data["identifiers"] == {"openreview": "u6OfmaGIya1"} and "no year" in second.problem
     assert sorted((s.line, s.reason) for s in skipped) == [
-        (5, "in the 'News' section (not an entry)"),
-        (13, "a sentence with a link (not an entry)"),
+        (5, "in the 'News' section"),
+        (13, "a sentence with a link"),
     ]
 
 
@@ -181,7 +181,7 @@ def test_tables_columns_found_by_headers():
     assert got["GPT-4 Technical Report"][0] == 2023  # from the Date column '2023-03'
     assert got["OpenCompass"][0] is None  # the tools table has no year column
     assert "OpenLLM" in got  # '[[Link](url)]' inside the title cell is a link, not part of the title
-    assert [(s.line, s.reason) for s in skipped] == [(27, "a table's header row (not an entry)")]
+    assert [(s.line, s.reason) for s in skipped] == [(27, "a table's header row")]
 
 
 def test_sub_bullet_authors_badge_links_br_grouping_and_year_lines():

@@ -793,7 +793,7 @@ def read_markdown(text: str) -> tuple[list[ListItem], list[Skipped]]:
         if not _has_link(whole) and not _BOLD_RE.search(block.head):
             return
         if section and _has_link(whole):
-            skipped.append(Skipped(block.line, f"{section} (not an entry)", block.end))
+            skipped.append(Skipped(block.line, f"{section}", block.end))
             return
         if not _has_link(block.head):
             # a grouping bullet ('- **Category**') whose sub-bullets are the entries
@@ -804,21 +804,21 @@ def read_markdown(text: str) -> tuple[list[ListItem], list[Skipped]]:
             if not _has_link(whole):
                 return
         if _only_anchor_links(block.head):
-            skipped.append(Skipped(block.line, "table-of-contents link (not an entry)", block.end))
+            skipped.append(Skipped(block.line, "table-of-contents link", block.end))
             sub = [(ln, t) for ln, t in block.children if _has_link(t) and not _only_anchor_links(t)]
             if sub:
                 walk([t for _, t in block.children], [ln for ln, _ in block.children])
             return
         if _only_badges(block.head) and not _BOLD_RE.search(block.head):
-            skipped.append(Skipped(block.line, "badges or images only (not an entry)", block.end))
+            skipped.append(Skipped(block.line, "badges or images only", block.end))
             return
         if _NEWS_RE.match(_TAG_RE.sub("", block.head)):
-            skipped.append(Skipped(block.line, "a dated news line (not an entry)", block.end))
+            skipped.append(Skipped(block.line, "a dated news line", block.end))
             return
         low = _strip_md(block.head).lower()
         if re.search(r"\b(?:licen[cs]ed? under|released under the|thanks? (?:to|goes)|contributors?\b|"
                      r"star history|cite (?:this|our)|pull requests? (?:are )?welcome)", low):
-            skipped.append(Skipped(block.line, "licence, thanks or contributing line (not an entry)", block.end))
+            skipped.append(Skipped(block.line, "licence, thanks or contributing line", block.end))
             return
         # children that are sub-entries of their own (a parent with a title of its own keeps them as metadata,
         # unless a child starts with a linked or bold title of its own and names no label)
@@ -826,7 +826,7 @@ def read_markdown(text: str) -> tuple[list[ListItem], list[Skipped]]:
             item = parse_item(block.head, block.line, current_heading(),
                               [t for _, t in block.children], year_heading())
         except _Prose:
-            skipped.append(Skipped(block.line, "a sentence with a link (not an entry)", block.end))
+            skipped.append(Skipped(block.line, "a sentence with a link", block.end))
             return
         if item is None:
             skipped.append(Skipped(block.line, "a list item with a link but no title the importer can read: "
@@ -889,7 +889,7 @@ def read_markdown(text: str) -> tuple[list[ListItem], list[Skipped]]:
                     cols = _table_columns(header)
                     m = n + 2
                     if _has_link(raw) and not _only_anchor_links(raw):
-                        skipped.append(Skipped(n + 1, "a table's header row (not an entry)"))
+                        skipped.append(Skipped(n + 1, "a table's header row"))
                 else:
                     header, cols = last_table[0], last_table[1]
                     m = n
@@ -898,9 +898,9 @@ def read_markdown(text: str) -> tuple[list[ListItem], list[Skipped]]:
                     cells = _split_cells(lines[m])
                     if _has_link(lines[m]):
                         if section:
-                            skipped.append(Skipped(m + 1, f"{section} (not an entry)"))
+                            skipped.append(Skipped(m + 1, f"{section}"))
                         elif _only_badges(lines[m]):
-                            skipped.append(Skipped(m + 1, "badges or images only (not an entry)"))
+                            skipped.append(Skipped(m + 1, "badges or images only"))
                         else:
                             r = _table_row_item(cells, cols, header, m + 1, current_heading(), year_heading())
                             if isinstance(r, Skipped):
@@ -932,7 +932,7 @@ def read_markdown(text: str) -> tuple[list[ListItem], list[Skipped]]:
             if _has_link(joined) and (first.startswith(("**", "__", "[**")) or _BOLD_RE.match(first)):
                 section = _section_reason(headings)
                 if section:
-                    skipped.append(Skipped(n + 1, f"{section} (not an entry)", m))
+                    skipped.append(Skipped(n + 1, f"{section}", m))
                 else:
                     head = joined.replace("\n", " <br> ")
                     item = parse_item(head, n + 1, current_heading(), None, year_heading())
