@@ -200,10 +200,101 @@ def test_clashing_page_paths_are_refused(monkeypatch):
     def twice(catalog, ctx):
         yield Page("index.md", "x")
 
-    render.load_contributions()
-    monkeypatch.setattr(render, "PAGE_SOURCES", [*render.PAGE_SOURCES, twice])
-    import aligncat.site as site
-
-    monkeypatch.setattr(site, "PAGE_SOURCES", render.PAGE_SOURCES)
     with pytest.raises(SiteError, match="two page sources write 'index.md'"):
-        generate_pages(load_catalog(MINI))
+        generate_pages(load_catalog(MINI), sources=[*render.page_sources(), twice])
+
+
+# --- templates ----------------------------------------------------------------------------------------------
+
+
+def _catalog_copy(tmp_path: Path) -> Path:
+    import shutil
+
+    folder = tmp_path / "catalog"
+    shutil.copytree(MINI, folder)
+    return folder
+
+
+def test_a_catalog_overrides_a_template_with_a_file_of_the_same_name(tmp_path):
+    from aligncat.render.jinja import TEMPLATES, overrides_folder
+
+    folder = _catalog_copy(tmp_path)
+    overrides = overrides_folder(folder)
+    overrides.mkdir(parents=True)
+    # The catalog's own record fragment: the facts list becomes a table; every other template stays the package's.
+    (overrides / "record_facts.html").write_text(
+        '<table class="my-facts">\n{% for label, kind, value in facts %}\n'
+        "  <tr><th>{{ label }}</th><td>{{ kind }}</td></tr>\n{% endfor %}\n</table>\n",
+        encoding="utf-8",
+    )
+    assert (TEMPLATES / "record_facts.html").is_file()
+    pages = {p.path: p.content for p in generate_pages(load_catalog(folder))[0]}
+    record = pages["records/beta2020-method.md"]
+    assert '<table class="my-facts"><tr><th>Goal level</th><td>badges</td></tr>' in record
+    assert "<tr><th>Date</th><td>text</td></tr>" in record
+    assert 'class="ac-facts-list"' not in record
+    assert "## Relations" in record  # the rest of record.md is the package's
+    plain = {p.path: p.content for p in generate_pages(load_catalog(MINI))[0]}
+    assert 'class="ac-facts-list"' in plain["records/beta2020-method.md"]  # another catalog is not affected
+
+
+def test_an_override_is_escaped_too_and_a_broken_one_names_its_file_and_line(tmp_path):
+    from aligncat.render.jinja import overrides_folder
+
+    folder = _catalog_copy(tmp_path)
+    overrides = overrides_folder(folder)
+    overrides.mkdir(parents=True)
+    (overrides / "tags.md").write_text(
+        "# Tags\n\n{% for t in tags %}{{ t.link.text }}<{{ '<b>' }}>{% endfor %}\n"
+    )
+    content = next(p.content for p in generate_pages(load_catalog(folder))[0] if p.path == "tags/index.md")
+    assert "&lt;b&gt;" in content and "<b>" not in content
+    (overrides / "tags.md").write_text("# Tags\n\n{% for t in tags %}\n{{ t.link.text }\n")
+    with pytest.raises(SiteError, match=r"tags\.md:4: template error"):
+        generate_pages(load_catalog(folder))
+    (overrides / "tags.md").write_text("# Tags\n\n{{ no_such_variable }}\n")
+    with pytest.raises(
+        SiteError, match=r"template tags\.md: 'no_such_variable' is undefined; see docs/site\.md"
+    ):
+        generate_pages(load_catalog(folder))
+
+
+def test_every_template_is_listed_in_the_site_docs():
+    from aligncat.render.jinja import TEMPLATES
+
+    docs = (Path(__file__).parents[1] / "docs" / "site.md").read_text(encoding="utf-8")
+    missing = [p.name for p in sorted(TEMPLATES.iterdir()) if f"`{p.name}`" not in docs]
+    assert missing == []
+
+
+def test_renderers_write_no_html_by_hand():
+    """HTML comes from the templates (autoescaped); a renderer building tags in an f-string would need its own
+    escaping, which is how an injection starts."""
+    render_dir = Path(__file__).parents[1] / "src" / "aligncat" / "render"
+    offenders = []
+    for path in sorted(render_dir.glob("*.py")):
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if re.search(r"""f["'][^"']*<[a-z/]""", line):
+                offenders.append(f"{path.name}:{n}: {line.strip()}")
+    assert offenders == []
+
+
+def test_json_for_scripts_goes_through_the_one_filter():
+    from aligncat.render.jinja import render
+
+    out = render(
+        None,
+        "graph.md",
+        page="graph/index.md",
+        front_matter="",
+        nodes=0,
+        edges=0,
+        filters=[],
+        data_href="",
+        cytoscape_href="",
+        timeline_href="",
+        config={"x": "</script><!--"},
+    )
+    assert (
+        '<script type="application/json" id="ac-graph-config">{"x": "\\u003c/script\\u003e\\u003c!--"}' in out
+    )

@@ -55,7 +55,9 @@ def test_pagefind_config_drops_the_lunr_plugin_and_its_features() -> None:
 
 def test_record_filters_name_kind_year_and_goal_levels(mini) -> None:
     record = mini.records["toybench2021"]
-    html = search.search_filters(mini, record, None)
+    from aligncat.render.pages import search_filters
+
+    html = search_filters(mini, record, None)
     assert 'data-pagefind-filter="kind:benchmark"' in html
     assert 'data-pagefind-filter="year:2021"' in html
     assert 'data-pagefind-filter="goal level:Level One"' in html and "Level Three" in html
@@ -63,7 +65,32 @@ def test_record_filters_name_kind_year_and_goal_levels(mini) -> None:
 
 
 def test_filter_values_cannot_break_out_of_the_attribute() -> None:
-    assert search._filter_value('a "quoted", <b>') == "a &quot;quoted&quot;  &lt;b&gt;".replace("  ", " ")
+    from aligncat.render.jinja import render
+    from aligncat.render.pages import _filter_value
+
+    assert (
+        _filter_value('a "quoted",  <b>') == 'a "quoted" <b>'
+    )  # no comma: Pagefind splits filters at commas
+    html = render(None, "record_search_filters.html", filters=[("kind", _filter_value('a "quoted", <b>'))])
+    assert 'data-pagefind-filter="kind:a &#34;quoted&#34; &lt;b&gt;"' in html
+
+
+def test_record_pages_carry_the_search_filters_whatever_was_imported_first() -> None:
+    """The record sections are listed in render, not registered by importing aligncat.search: a fresh
+    interpreter that never imports it still gets them (so do the MkDocs plugin and `aligncat build`)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from aligncat.load import load_catalog\n"
+        "from aligncat.site import generate_pages\n"
+        f"pages, _ = generate_pages(load_catalog({str(MINI)!r}))\n"
+        "page = next(p for p in pages if p.path == 'records/toybench2021.md')\n"
+        "assert 'data-pagefind-filter=\"kind:benchmark\"' in page.content, page.content\n"
+        "assert 'aligncat.search' not in sys.modules\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
 
 
 def test_search_page_loads_only_files_of_this_site() -> None:

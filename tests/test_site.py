@@ -113,11 +113,7 @@ def test_hand_written_pages_live_under_guide_and_cannot_hide_generated_ones(tmp_
     def same_address(catalog, ctx):
         yield Page("tags.md", "# Tags again\n")  # tags/index.md has the address tags/ too
 
-    render.load_contributions()
-    monkeypatch.setattr(render, "PAGE_SOURCES", [*render.PAGE_SOURCES, same_address])
-    import aligncat.site as site
-
-    monkeypatch.setattr(site, "PAGE_SOURCES", render.PAGE_SOURCES)
+    monkeypatch.setattr(render, "page_sources", lambda real=render.page_sources: [*real(), same_address])
     with pytest.raises(SiteError, match=r"pages tags/index.md and tags.md both have the address /tags/"):
         render_site(load_catalog(MINI), tmp_path / "c", project_root=project)
 
@@ -278,11 +274,7 @@ def test_npm_files_a_page_asks_for_are_copied_and_missing_ones_explained(tmp_pat
         ctx.extra_javascript.append("assets/vendor/axe-core/axe.min.js")
         yield Page("npm-test.md", "# npm test\n")
 
-    render.load_contributions()
-    monkeypatch.setattr(render, "PAGE_SOURCES", [*render.PAGE_SOURCES, wants_npm])
-    import aligncat.site as site
-
-    monkeypatch.setattr(site, "PAGE_SOURCES", render.PAGE_SOURCES)
+    monkeypatch.setattr(render, "page_sources", lambda real=render.page_sources: [*real(), wants_npm])
     if not (REPO / "node_modules" / "axe-core" / "axe.min.js").is_file():
         pytest.fail("run `npm ci` at the repository root (package-lock.json lists axe-core)")
     result = render_site(load_catalog(MINI), tmp_path / "b", project_root=REPO, site_dir=tmp_path / "site")

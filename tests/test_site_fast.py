@@ -177,12 +177,11 @@ def test_zensical_rebuild_is_differential_and_drops_removed_pages(tmp_path):
     assert not (site / "records" / "extra2022-notes" / "index.html").exists()
 
 
-def test_fast_relative_paths_and_escaping_agree_with_the_standard_library():
-    import html
+def test_fast_relative_paths_agree_with_the_standard_library():
     import posixpath
     import random
 
-    from aligncat.render.text import _relpath, h
+    from aligncat.render.text import _relpath
 
     rng = random.Random(7)
     segments = ["a", "b", "records", "x.md", "index.md", "tags", ".", "..", ""]
@@ -191,8 +190,6 @@ def test_fast_relative_paths_and_escaping_agree_with_the_standard_library():
         start = "/" + "/".join(rng.choice(segments) for _ in range(rng.randint(0, 4)))
         for p in (path, path + "/"):
             assert _relpath(p, start) == posixpath.relpath(p, start), (p, start)
-    for value in ("plain", "a & b", "<script>", "\"quoted\" 'single'", 2023, "", "é ✓"):
-        assert h(value) == html.escape(str(value), quote=True)
 
 
 def _site_files(site: Path) -> dict[str, bytes]:

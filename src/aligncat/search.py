@@ -11,15 +11,13 @@ so the site still loads nothing from another host.
 
 from __future__ import annotations
 
-import html
 import os
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
 from .load import Catalog
-from .model import Record
-from .render import Page, RenderContext, record_section
+from .render import Page
 
 BACKENDS = ("auto", "lunr", "pagefind")
 ENV_BACKEND = "ALIGNCAT_SEARCH_BACKEND"  # overrides mkdocs.yml, e.g. to try Pagefind on a small catalog
@@ -101,62 +99,12 @@ def configure(cfg: dict, backend: str) -> dict:
     return cfg
 
 
-def search_page() -> Page:
-    """The page holding Pagefind's search box and filters (only written when Pagefind is the backend)."""
-    content = """# Search
+def search_page(catalog_root: Path | None = None) -> Page:
+    """The page holding Pagefind's search box and filters (only written when Pagefind is the backend); the
+    record pages carry the filters Pagefind reads (render.pages.search_filters)."""
+    from .render.jinja import render
 
-<div id="aligncat-search" class="aligncat-search" data-pagefind-ignore="all">
-<noscript>Search needs JavaScript. Every record is also listed on the Browse pages.</noscript>
-</div>
-
-<link rel="stylesheet" href="../pagefind/pagefind-ui.css">
-<style>
-.aligncat-search {
-  --pagefind-ui-primary: var(--md-accent-fg-color);
-  --pagefind-ui-text: var(--md-typeset-color);
-  --pagefind-ui-background: var(--md-default-bg-color);
-  --pagefind-ui-border: var(--md-default-fg-color--lighter);
-  --pagefind-ui-tag: var(--md-default-fg-color--lightest);
-  --pagefind-ui-font: inherit;
-}
-/* Material styles every <details> in a page as a collapsible note; Pagefind's filter groups are plain lists. */
-.md-typeset .aligncat-search details, .md-typeset .aligncat-search summary {
-  border: 0; box-shadow: none; background: none; margin: 0; padding: 0; font-size: inherit;
-}
-.md-typeset .aligncat-search summary { padding: 0.3em 0; font-weight: 700; }
-.md-typeset .aligncat-search summary::before, .md-typeset .aligncat-search summary::after { display: none; }
-</style>
-<script src="../pagefind/pagefind-ui.js"></script>
-<script>
-(function () {
-  // Result links are site-root paths: resolve them against where this site lives (it may be a sub-folder).
-  var base = new URL("..", window.location.href).pathname;
-  var ui = new PagefindUI({element: "#aligncat-search", baseUrl: base, bundlePath: base + "pagefind/",
-                           showSubResults: false, showImages: false, pageSize: 10, openFilters: ["kind"],
-                           autofocus: true});
-  var q = new URLSearchParams(window.location.search).get("q");
-  if (q) { ui.triggerSearch(q); }
-})();
-</script>
-"""
-    return Page(SEARCH_PAGE, content, title="Search")
-
-
-def _filter_value(text: str) -> str:
-    # Pagefind reads "key:value" and splits several filters at commas: keep values free of commas.
-    return html.escape(" ".join(text.replace(",", " ").split()), quote=True)
-
-
-@record_section(990)
-def search_filters(catalog: Catalog, record: Record, ctx: RenderContext) -> str:
-    """Invisible markers giving Pagefind the record's kind, year and goal levels as search filters."""
-    levels = {g.id: g.title for g in catalog.taxonomy.goal_levels}
-    pairs = [("kind", record.kind), ("year", str(record.year))]
-    pairs += [("goal level", levels.get(g, g)) for g in catalog.goal_levels_of(record)]
-    spans = "".join(
-        f'<span data-pagefind-filter="{key}:{_filter_value(value)}"></span>' for key, value in pairs
-    )
-    return f'<div class="aligncat-search-filters" hidden>{spans}</div>'
+    return Page(SEARCH_PAGE, render(catalog_root, "search.md", page=SEARCH_PAGE), title="Search")
 
 
 @dataclass

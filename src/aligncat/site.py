@@ -20,9 +20,10 @@ from pathlib import Path
 
 import yaml
 
+from . import render as render_stage
 from .atomic import write_atomic
 from .load import Catalog
-from .render import PAGE_SOURCES, Page, RenderContext, load_contributions
+from .render import Page, PageSource, RenderContext
 
 BUILD_DIR = ".aligncat-build"
 ASSETS_DIR = Path(__file__).parent / "render" / "assets"
@@ -88,26 +89,33 @@ def find_project_root(start: Path | None = None) -> Path:
 
 
 def generate_pages(
-    catalog: Catalog, context: RenderContext | None = None, *, engine: str = "mkdocs"
+    catalog: Catalog,
+    context: RenderContext | None = None,
+    *,
+    engine: str = "mkdocs",
+    sources: list[PageSource] | None = None,
 ) -> tuple[list[Page], RenderContext]:
-    """Every page, data file and asset the registered page sources contribute, checked for clashing paths.
+    """Every page, data file and asset the page sources (render.page_sources(), or `sources`) contribute, checked
+    for clashing paths; a catalog's template override that cannot be rendered is a SiteError naming its file.
 
     Links inside generated HTML are written the way the engine reads them (see render.text.LINK_STYLE)."""
+    from .render.jinja import TemplateError
     from .render.text import LINK_STYLE
 
-    load_contributions()
     ctx = context or RenderContext(site_url=catalog.info.site_url, edit_base=catalog.info.edit_base)
     pages: list[Page] = []
     seen: dict[str, str] = {}
     token = LINK_STYLE.set("source" if engine == "zensical" else "url")
     try:
-        for source in PAGE_SOURCES:
+        for source in render_stage.page_sources() if sources is None else sources:
             for page in source(catalog, ctx):
                 owner = f"{source.__module__}.{source.__name__}"
                 if page.path in seen:
                     raise SiteError(f"two page sources write '{page.path}': {seen[page.path]} and {owner}")
                 seen[page.path] = owner
                 pages.append(page)
+    except TemplateError as exc:
+        raise SiteError(str(exc)) from exc
     finally:
         LINK_STYLE.reset(token)
     return pages, ctx
@@ -327,7 +335,7 @@ def render_site(
         raise SiteError(str(exc)) from exc
     pages, ctx = generate_pages(catalog, engine=engine)
     if backend == "pagefind":
-        pages.append(search_page())
+        pages.append(search_page(catalog.root))
     hand_written = _hand_written_docs(root)
     generated = {_address(p.path): p.path for p in pages}
     clashes = sorted((rel, generated[_address(rel)]) for rel in hand_written if _address(rel) in generated)

@@ -1,24 +1,27 @@
 """Render stage: the catalog as Markdown pages, JSON data and assets for a static site (no mkdocs import here).
 
-Pages come from *page sources* and record pages are extended by *record sections*, both registered by the modules
-of this package (importing a module registers what it contributes), so a feature such as the graph view adds its
-pages without the core renderer knowing about it.
+Pages come from *page sources* (a function from the catalog to pages) and record pages are extended by *record
+sections* (Markdown added to every record page). Both are listed here, in one place and in order: importing a
+module registers nothing, so what the site holds never depends on which modules happened to be imported first.
+Every page and fragment is a Jinja2 template (render/templates/, overridable by a catalog: see render/jinja.py).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from ..load import Catalog
-from ..model import Record
+if TYPE_CHECKING:
+    from ..load import Catalog
+    from ..model import Record
 
 
 @dataclass(frozen=True)
 class Page:
     """One generated file of the site's docs folder: a Markdown page, a JSON data file or an asset."""
 
-    path: str            # relative to the docs folder, POSIX, e.g. "records/ouyang2022-instructgpt.md"
+    path: str  # relative to the docs folder, POSIX, e.g. "records/ouyang2022-instructgpt.md"
     content: str | bytes
     title: str | None = None  # for the navigation, when the page belongs in it
 
@@ -35,35 +38,32 @@ class RenderContext:
     npm_assets: dict[str, list[str]] = field(default_factory=dict)
 
 
-PageSource = Callable[[Catalog, RenderContext], Iterable[Page]]
-RecordSection = Callable[[Catalog, Record, RenderContext], str]
-
-PAGE_SOURCES: list[PageSource] = []
-RECORD_SECTIONS: list[tuple[int, RecordSection]] = []
+PageSource = Callable[["Catalog", RenderContext], Iterable[Page]]
+RecordSection = Callable[["Catalog", "Record", RenderContext], str]
 
 
-def page_source(fn: PageSource) -> PageSource:
-    """Register a function that contributes pages to the site."""
-    PAGE_SOURCES.append(fn)
-    return fn
+def page_sources() -> list[PageSource]:
+    """Every page source of the site, in the order their pages are generated (and listed in the navigation when
+    two have the same rank)."""
+    from . import citations, graph_views, pages
+
+    return [
+        citations.citation_files,
+        citations.cite_page,
+        graph_views.graph_views,
+        pages.home_page,
+        pages.taxonomy_pages,
+        pages.index_pages,
+        pages.benchmark_comparison,
+        pages.tag_pages,
+        pages.news_pages,
+        pages.record_pages,
+    ]
 
 
-def record_section(order: int) -> Callable[[RecordSection], RecordSection]:
-    """Register a function that adds a section (Markdown) to every record page; lower order comes first."""
+def record_sections() -> list[RecordSection]:
+    """The sections every record page gets after its relations, in order: the neighbourhood drawing and lineage,
+    then the (invisible) search filters Pagefind reads."""
+    from . import graph_views, pages
 
-    def deco(fn: RecordSection) -> RecordSection:
-        RECORD_SECTIONS.append((order, fn))
-        RECORD_SECTIONS.sort(key=lambda x: x[0])
-        return fn
-
-    return deco
-
-
-def load_contributions() -> None:
-    """Import every module of this package so that it registers its pages and sections."""
-    import importlib
-    import pkgutil
-
-    for mod in pkgutil.iter_modules(__path__):
-        if not mod.name.startswith("_"):
-            importlib.import_module(f"{__name__}.{mod.name}")
+    return [graph_views.neighbourhood_section, pages.search_filters]

@@ -14,8 +14,9 @@ from functools import lru_cache
 
 from ..load import Catalog
 from ..model import Record
-from . import Page, RenderContext, page_source
-from .text import h, md_text, relative_url, safe_url
+from . import Page, RenderContext
+from .jinja import render
+from .text import relative_url, safe_url
 
 CITATIONS_JSON = "data/citations.json"
 CITE_PAGE = "cite.md"
@@ -187,7 +188,6 @@ def citation_data(catalog: Catalog) -> dict:
     return out
 
 
-@page_source
 def citation_files(catalog: Catalog, ctx: RenderContext) -> Iterator[Page]:
     if not formats_available():
         return
@@ -201,59 +201,28 @@ def citation_files(catalog: Catalog, ctx: RenderContext) -> Iterator[Page]:
         yield Page(bib_path_for_tag(tag), bibtex_file(catalog, members))
 
 
-@page_source
 def cite_page(catalog: Catalog, ctx: RenderContext) -> Iterator[Page]:
     page = CITE_PAGE
-    lines = ["# How to cite", ""]
     survey = catalog.records.get(catalog.info.survey or "")
-    if survey is not None:
-        lines += [
-            "## The survey",
-            "",
-            "<p>This catalog collects the works of "
-            f'<a href="{relative_url(page, f"records/{survey.id}.md")}">'
-            f"{h(survey.title)}</a>. If the catalog helps your work, please cite the survey:</p>",
-            "",
-        ]
-        bib = entry_for(catalog, survey, "bibtex")
-        if bib:
-            lines += [
-                f'<div class="ac-cite" id="bibtex-survey"><pre class="ac-bibtex"><code>{h(bib.strip())}'
-                '</code></pre><p><button type="button" class="md-button md-button--primary ac-copy" '
-                'data-copy="bibtex-survey">Copy BibTeX</button> '
-                '<span class="ac-copied" role="status" aria-live="polite"></span></p></div>',
-                "",
-            ]
+    bib = entry_for(catalog, survey, "bibtex") if survey is not None else None
     # The same file as `aligncat export cff`: the catalog's citation plus its works as references.
     cff = export_records(catalog, tuple(catalog.records.values()), "cff") if "cff" in _formats() else None
-    if cff:
-        head, _, _ = cff.partition("\nreferences:")  # the page shows the citation, the file every reference
-        lines += [
-            "## The catalog",
-            "",
-            "<p>To cite the catalog itself (its data and curation), use its "
-            f'<a href="{relative_url(page, "CITATION.cff")}" download="CITATION.cff">CITATION.cff</a>:</p>',
-            "",
-            f'<pre class="ac-cff"><code>{h(head.strip())}</code></pre>',
-            "",
-        ]
-    if formats_available():
-        lines += [
-            "## Any record or list",
-            "",
-            "- Every record page has a **Copy BibTeX** button.",
-            "- Every category and tag page has a **Download these as BibTeX** button.",
-            "- On [Browse](browse/index.md) and the other index tables, **Export this view** downloads the "
-            "records your filter shows as BibTeX or CSL-JSON (for Zotero, Pandoc and citeproc).",
-            f'- <a href="{relative_url(page, ALL_BIB)}" download="{h(_slug(catalog.info.title))}.bib">'
-            f"The whole catalog as BibTeX</a> ({len(catalog.records)} entries).",
-            "- From the command line: `aligncat export bibtex --tag TAG -o tag.bib` (also `csl-json`, `ris`, "
-            "`cff`; see `aligncat export --help`).",
-            "",
-        ]
-    if len(lines) == 2:
-        lines.append(f"<p>{md_text('No citation data is available for this catalog yet.')}</p>")
-    yield Page(page, "\n".join(lines), title="Cite")
+    text = render(
+        catalog.root,
+        "cite.md",
+        page=page,
+        survey={"href": relative_url(page, f"records/{survey.id}.md"), "text": survey.title}
+        if survey
+        else None,
+        survey_bibtex=bib.strip() if bib else None,
+        # the page shows the citation, the file every reference
+        cff_head=cff.partition("\nreferences:")[0].strip() if cff else None,
+        cff_href=relative_url(page, "CITATION.cff"),
+        lists=formats_available(),
+        all_bib={"href": relative_url(page, ALL_BIB), "filename": f"{_slug(catalog.info.title)}.bib"},
+        records=len(catalog.records),
+    )
+    yield Page(page, text, title="Cite")
     if cff:
         yield Page("CITATION.cff", cff)
 

@@ -1,7 +1,10 @@
-"""Render stage helpers: escaping of record text for Markdown and HTML, and links between generated pages.
+"""Render stage helpers: escaping of record text for Markdown lines and scripts, safe URLs, and links between
+generated pages.
 
-Every string that comes from a record goes through one of these functions, so a title holding `<script>` or a
-Markdown link is shown as the characters it is, never run or followed.
+HTML escaping is the template engine's (render/jinja.py: autoescape on); what it cannot know is here: Markdown's
+own syntax in a heading (`md_text`, the templates' `|md`), JSON inside a `<script>` (`json_for_script`, the
+templates' `|script_json`) and which URLs may be links at all (`safe_url`). A title holding `<script>` or a
+Markdown link is therefore shown as the characters it is, never run or followed.
 """
 
 from __future__ import annotations
@@ -26,16 +29,6 @@ def md_text(value: object) -> str:
     return html.escape(_MARKDOWN_SPECIALS.sub(r"\\\1", text), quote=False)
 
 
-_HTML_SPECIALS = re.compile(r"[&<>\"']")
-
-
-def h(value: object) -> str:
-    """Text for HTML content or a quoted attribute value (html.escape; text without & < > " ' is returned as is,
-    which is most of it: a site of 10,000 records calls this millions of times)."""
-    text = value if type(value) is str else str(value)
-    return html.escape(text, quote=True) if _HTML_SPECIALS.search(text) else text
-
-
 def safe_url(url: str | None) -> str | None:
     """The URL if it is absolute http(s), mailto or ftp, else None: `javascript:` and friends never link."""
     if not url:
@@ -50,14 +43,6 @@ def safe_url(url: str | None) -> str | None:
     if parts.scheme.lower() != "mailto" and not parts.netloc:
         return None
     return url
-
-
-def external_link(url: str | None, text: str) -> str:
-    """An HTML link to another site (no referrer leaked), or the escaped text when the URL is unsafe."""
-    good = safe_url(url)
-    if good is None:
-        return h(text)
-    return f'<a href="{h(good)}" rel="noopener noreferrer">{h(text)}</a>'
 
 
 def json_for_script(data: object) -> str:
