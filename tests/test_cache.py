@@ -1,16 +1,19 @@
-"""The record cache (load stage): hits, misses on change, corrupt or stale caches ignored, --no-cache."""
+"""The record cache (one per catalog, per file, content-keyed, HMAC-sealed): hits, misses on change, corrupt,
+tampered or stale caches ignored, --no-cache."""
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
-from aligncat.cache import FORMAT, RecordCache, load_catalog_cached
+from aligncat.cache import RecordCache
 from aligncat.cli import main
-from aligncat.load import load_catalog
+from aligncat.load import read_catalog
+from aligncat.pipeline import load_catalog, load_catalog_cached, validate_catalog, validate_catalog_cached
 
 MINI = Path(__file__).parent / "data" / "mini_catalog"
 
@@ -27,7 +30,7 @@ def cache_dir(tmp_path: Path) -> Path:
 
 def _load(catalog: Path, cache_dir: Path) -> tuple[RecordCache, object]:
     cache = RecordCache(catalog, cache_dir)
-    cat = load_catalog(catalog, reader=cache.reader)
+    cat = read_catalog(catalog, reader=cache.data_reader, settings_reader=cache.settings_reader)
     cache.save()
     return cache, cat
 
@@ -61,29 +64,64 @@ def test_cached_errors_keep_their_diagnostics(catalog: Path, cache_dir: Path) ->
     assert any(d.code == "wrong-type" and d.line == 7 for d in warm.errors)
 
 
-@pytest.mark.parametrize("damage", ["truncate", "flip", "garbage", "wrong-shape"])
-def test_corrupt_cache_is_ignored_and_rebuilt(catalog: Path, cache_dir: Path, damage: str) -> None:
+@pytest.mark.parametrize("damage", ["truncate", "flip", "garbage", "resealed-by-another-key"])
+def test_a_tampered_cache_is_ignored_and_every_file_read_again(catalog: Path, cache_dir: Path, damage: str) -> None:
     first, cat1 = _load(catalog, cache_dir)
     raw = first.file.read_bytes()
+    assert b"Beta: Learning" in raw  # the record's data is in the cache file, so a flip below poisons it
     if damage == "truncate":
         first.file.write_bytes(raw[: len(raw) // 2])
-    elif damage == "flip":  # a changed title inside an otherwise well-formed file: the checksum catches it
+    elif damage == "flip":  # a changed title inside an otherwise well-formed file: the HMAC catches it
         first.file.write_bytes(raw.replace(b"Beta: Learning", b"Beta: Poisoned"))
     elif damage == "garbage":
         first.file.write_bytes(b"\x00\xff not a cache")
-    else:  # sealed correctly but of the wrong shape
+    else:  # the poisoned payload sealed again, by someone who does not hold the user's key
         import hashlib
+        import hmac
 
-        payload = b'{"engine": "x", "entries": []}'
-        first.file.write_bytes(
-            f"{FORMAT} {hashlib.blake2b(payload, digest_size=16).hexdigest()}\n".encode() + payload
-        )
+        head, mac, payload = raw.split(b"\n", 2)
+        payload = payload.replace(b"Beta: Learning", b"Beta: Poisoned")
+        forged = hmac.new(b"\0" * 32, payload, hashlib.sha256).hexdigest().encode()
+        first.file.write_bytes(head + b"\n" + forged + b"\n" + payload)
     cache, cat2 = _load(catalog, cache_dir)
-    assert cache.status == "corrupt" and cache.hits == 0
+    assert cache.status == "corrupt" and cache.hits == 0 and cache.misses == len(cat1.records)
     assert cat2.records["beta2020-method"].title == "Beta: Learning from Toy Preferences"
-    assert cat2.records == cat1.records
+    assert cat2.records == cat1.records and cat2.diagnostics == cat1.diagnostics
     rebuilt, _ = _load(catalog, cache_dir)  # the damaged file was replaced by a good one
     assert rebuilt.status == "loaded" and rebuilt.misses == 0
+
+
+def test_a_forged_cache_changes_no_verdict_of_load_or_validate(catalog: Path, cache_dir: Path) -> None:
+    """A cache poisoned to hide an error (the year made valid in the cached data) is ignored by both paths."""
+    import hashlib
+    import hmac
+
+    path = catalog / "papers" / "beta2020-method.yaml"
+    path.write_text(path.read_text().replace("year: 2020", "year: twenty"))
+    expected = validate_catalog(catalog)
+    assert any(d.code == "wrong-type" for d in expected.errors)
+    load_catalog_cached(catalog, cache_dir=cache_dir)
+    (cache_file,) = cache_dir.glob("records-*.bin")
+    head, _, payload = cache_file.read_bytes().split(b"\n", 2)
+    payload = payload.replace(b"wrong-type", b"fine-thing")
+    cache_file.write_bytes(head + b"\n" + hmac.new(os.urandom(32), payload, hashlib.sha256).hexdigest().encode()
+                           + b"\n" + payload)
+    assert validate_catalog_cached(catalog, cache_dir=cache_dir) == expected
+    assert load_catalog_cached(catalog, cache_dir=cache_dir).diagnostics == load_catalog(catalog).diagnostics
+
+
+def test_load_and_validate_share_the_cache(catalog: Path, cache_dir: Path) -> None:
+    """One cache: a validate run's facts and rule results serve the next load, and a load's serve validate."""
+    expected = load_catalog(catalog)
+    assert validate_catalog_cached(catalog, cache_dir=cache_dir).diagnostics == expected.diagnostics
+    cache, cat = _load(catalog, cache_dir)
+    assert (cache.status, cache.misses, cache.data_misses) == ("loaded", 0, len(cat.records))  # data: read once
+    assert cat.records == expected.records
+    cache, _ = _load(catalog, cache_dir)
+    assert (cache.misses, cache.data_misses, cache.hits) == (0, 0, len(cat.records))
+    warm = load_catalog_cached(catalog, cache_dir=cache_dir)
+    assert warm.diagnostics == expected.diagnostics and warm.records == expected.records
+    assert validate_catalog_cached(catalog, cache_dir=cache_dir).diagnostics == expected.diagnostics
 
 
 def test_cache_of_another_engine_version_is_not_used(catalog: Path, cache_dir: Path, monkeypatch) -> None:
@@ -108,7 +146,7 @@ def test_cache_lives_under_xdg_cache_home(catalog: Path, tmp_path: Path, monkeyp
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
     result = CliRunner().invoke(main, ["validate", str(catalog)])
     assert result.exit_code == 0, result.output
-    assert list((tmp_path / "xdg" / "aligncat").glob("validate-*.bin"))
+    assert list((tmp_path / "xdg" / "aligncat").glob("records-*.bin"))
 
 
 def test_no_cache_flag_neither_reads_nor_writes_the_cache(catalog: Path, tmp_path: Path, monkeypatch) -> None:
@@ -117,7 +155,7 @@ def test_no_cache_flag_neither_reads_nor_writes_the_cache(catalog: Path, tmp_pat
     assert result.exit_code == 0, result.output
     assert not (tmp_path / "xdg").exists()
     CliRunner().invoke(main, ["validate", str(catalog)])
-    (cache_file,) = (tmp_path / "xdg" / "aligncat").glob("validate-*.bin")
+    (cache_file,) = (tmp_path / "xdg" / "aligncat").glob("records-*.bin")
     # A poisoned cache that still passes its checksum would change the result; --no-cache must not look at it.
     path = catalog / "papers" / "beta2020-method.yaml"
     path.write_text(path.read_text().replace("year: 2020", "year: twenty"))

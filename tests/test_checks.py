@@ -102,3 +102,24 @@ def test_relation_to_a_record_whose_file_has_errors_points_at_that_file(tmp_path
     (d,) = [d for d in load_catalog(root).diagnostics if d.code == "dangling-ref"
             and d.path == "papers/beta2020-method.yaml"]
     assert d.message == "no record 'alpha2019-bse'"
+
+
+def test_every_rule_declares_the_record_fields_its_code_reads() -> None:
+    """The incremental re-check trusts the declarations (rules.base.Rule.reads*): a field a rule's code reads of a
+    record must be declared, or an edit of that field would not check the rule again."""
+    import inspect
+    import re
+
+    from aligncat.model import RecordFacts
+    from aligncat.rules import RULES
+
+    assert RULES, "no rules registered"
+    for code, r in RULES.items():
+        source = inspect.getsource(r.check)
+        # Records are named r, record, target or first in the rules (the taxonomy's nodes are c, tax, ...).
+        used = {f for f in RecordFacts._fields
+                if re.search(rf"\b(r|record|target|first|records\[[^\]]+\])\.{f}\b", source)} - {"path"}
+        declared = r.reads | r.reads_targets | r.reads_sources
+        if "incoming(" in source:  # reads which records relate to it: their relations
+            assert "relations" in r.reads_sources, code
+        assert used <= declared | {"id"}, f"{code} reads {sorted(used - declared)} without declaring them"

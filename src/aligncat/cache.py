@@ -1,17 +1,21 @@
-"""Load stage, cached: a content-keyed on-disk cache of each record file's parsed data and diagnostics.
+"""Pipeline: the record cache, one per catalog folder, per record file and content-keyed, sealed with the user's key.
 
-An unchanged record file is neither parsed nor schema-checked twice. Each entry is keyed by a hash of the file's
-bytes, its path in the catalog, its folder's kind and a fingerprint of the engine code and schemas that produced
-it, so an edited record, a moved file or an upgraded aligncat never reuses a stale result. The cache of one catalog
-is a single file (one read, one atomic write) under $XDG_CACHE_HOME/aligncat (default ~/.cache/aligncat), sealed
-with a checksum: a truncated, edited or otherwise corrupt cache is ignored and rebuilt, never trusted.
+For each file it keeps what reading it gave (its diagnostics, and for a valid record its facts for the rules and
+its data for `load_catalog`), found by the file's path and used only when its key (a hash of the engine, the path,
+the folder's kind and the file's bytes) is the key of the file's bytes now; and the rules' diagnostics, by rule,
+with what they were computed from, so that after an edit only the rules and records it can affect run again
+(pipeline.py decides which, from what each rule declares it reads).
+
+The cache of one catalog is a single file under $XDG_CACHE_HOME/aligncat (default ~/.cache/aligncat), written
+atomically, owner-only, and sealed with an HMAC under a per-user secret key (`user_key`, shared with the site's page
+cache). A file is trusted only when it and the key are ours (owner, no group or other permissions), the HMAC matches
+and its shape is right: a truncated, edited or foreign cache is ignored and rebuilt, never trusted.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 import marshal
 import os
 import stat
@@ -22,14 +26,13 @@ from pathlib import Path
 from typing import NamedTuple
 
 from .atomic import write_atomic
-from .catalog import KNOWN_FILES
 from .diagnostics import Diagnostic, Severity
 from .load import _inside, _outside_catalog, _read_document, read_facts, read_record
-from .model import ORDERED_TYPES, RecordFacts
+from .model import RecordFacts
 from .source import MAX_FILE_BYTES, Unreadable, read_bounded
 
-FORMAT = "aligncat-record-cache 1"
-VALIDATE_FORMAT = b"aligncat-validate-cache 1"
+FORMAT = b"aligncat-record-cache 2"
+VALIDATE_FORMAT = FORMAT  # the older name
 ENV_DISABLE = "ALIGNCAT_NO_CACHE"
 # The modules whose code decides what reading one record file yields; a change to any of them empties the cache.
 _ENGINE_MODULES = ("source.py", "schema.py", "load.py", "model.py", "identity.py", "diagnostics.py", "cache.py")
@@ -37,23 +40,6 @@ _ENGINE_MODULES = ("source.py", "schema.py", "load.py", "model.py", "identity.py
 # ~1.5 kB for the record cache this is far beyond 100,000 records; a larger file is ignored (costs speed only).
 MAX_CACHE_BYTES = 256 * 2**20
 KEY_FILE = "hmac-key"
-
-
-def _read_cache_file(path: Path, limit: int = MAX_CACHE_BYTES) -> bytes | None:
-    """At most limit + 1 bytes of a cache file (never a pipe or device), or None when there is none."""
-    try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
-    except OSError:
-        return None
-    try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            return None
-        with os.fdopen(fd, "rb", closefd=False) as fh:
-            return fh.read(limit + 1)
-    except OSError:
-        return None
-    finally:
-        os.close(fd)
 
 
 def default_cache_dir() -> Path:
@@ -108,161 +94,6 @@ def _install_stamp(name: str) -> str:
             continue
         out.append(f"{path}:{st.st_size}:{st.st_mtime_ns}")
     return "|".join(out)
-
-
-def _diag_to_json(d: Diagnostic) -> list:
-    return [d.path, d.line, d.col, d.pointer, d.severity.value, d.code, d.message, d.hint]
-
-
-def _diag_from_json(row: list) -> Diagnostic:
-    path, line, col, pointer, severity, code, message, hint = row
-    return Diagnostic(path, line, col, pointer, Severity(severity), code, message, hint)
-
-
-class RecordCache:
-    """The cache of one catalog folder. Use `.reader` as load_catalog's reader, then call `.save()`."""
-
-    def __init__(self, catalog_root: str | Path, cache_dir: str | Path | None = None) -> None:
-        self.root = Path(catalog_root).resolve()
-        self.dir = Path(cache_dir) if cache_dir is not None else default_cache_dir()
-        root_key = hashlib.blake2b(str(self.root).encode(), digest_size=10).hexdigest()
-        self.file = self.dir / f"records-{root_key}.json"
-        self.fingerprint = engine_fingerprint()
-        self.hits = self.misses = 0
-        self.status = "empty"  # empty | loaded | corrupt | stale-engine
-        self._old: dict[str, list] = {}
-        self._new: dict[str, list] = {}
-        self._old_checks: dict = {}
-        self._new_checks: dict | None = None
-        self._load()
-
-    def _load(self) -> None:
-        raw = _read_cache_file(self.file)
-        if raw is None:
-            return
-        if len(raw) > MAX_CACHE_BYTES:
-            self.status = "too-large"
-            return
-        header, _, payload = raw.partition(b"\n")
-        parts = header.decode("ascii", "replace").rsplit(" ", 1)
-        if (
-            len(parts) != 2
-            or parts[0] != FORMAT
-            or hashlib.blake2b(payload, digest_size=16).hexdigest() != parts[1]
-        ):
-            self.status = "corrupt"
-            return
-        try:
-            body = json.loads(payload)
-            entries = body["entries"]
-            if not isinstance(entries, dict):
-                raise TypeError("entries is not a mapping")
-        except (ValueError, TypeError, KeyError):
-            self.status = "corrupt"
-            return
-        if body.get("engine") != self.fingerprint:
-            self.status = "stale-engine"
-            return
-        self._old = entries
-        checks = body.get("checks")
-        self._old_checks = checks if isinstance(checks, dict) else {}
-        self.status = "loaded"
-
-    def key(self, raw: bytes, rel: str, folder_kind: str) -> str:
-        h = hashlib.blake2b(digest_size=20)
-        h.update(f"{self.fingerprint}\0{rel}\0{folder_kind}\0".encode())
-        h.update(raw)
-        return h.hexdigest()
-
-    def reader(self, path: Path, rel: str, folder_kind: str) -> tuple[dict | None, list[Diagnostic]]:
-        """load_catalog's reader: the cached result when this exact content was read before, else a fresh read."""
-        try:
-            raw, size = read_bounded(path)  # at most the size limit in memory, never a pipe or device
-        except OSError:
-            return read_record(path, rel, folder_kind)  # reports the problem; never cached
-        if len(raw) > MAX_FILE_BYTES:
-            return read_record(path, rel, folder_kind, (raw, size))  # refused unparsed; never cached
-        key = self.key(raw, rel, folder_kind)
-        entry = self._old.get(key)
-        if entry is not None:
-            try:
-                data, diags = entry[0], [_diag_from_json(row) for row in entry[1]]
-            except (TypeError, ValueError, IndexError):
-                entry = None  # a well-sealed file of the wrong shape: read afresh
-            else:
-                if data is None or isinstance(data, dict):
-                    self.hits += 1
-                    self._new[key] = entry
-                    return data, diags
-        self.misses += 1
-        data, diags = read_record(path, rel, folder_kind, (raw, size))  # the very bytes the key was made of
-        # Data only comes back for schema-valid records, and the schemas admit only JSON values (an unquoted YAML
-        # date fails them), so the entry round-trips through JSON unchanged; save() still refuses anything else.
-        self._new[key] = [data, [_diag_to_json(d) for d in diags]]
-        return data, diags
-
-    def checks_key(self) -> str:
-        """A hash of everything the cross-record rules see: every record file read, the catalog's settings,
-        taxonomy and tags, and the code of the whole engine (rules live in several modules)."""
-
-        h = hashlib.blake2b(digest_size=20)
-        h.update(self.fingerprint.encode())
-        h.update(_code_hash().encode())
-        for name in sorted(KNOWN_FILES):
-            try:
-                h.update(name.encode() + b"\0" + (self.root / name).read_bytes())
-            except OSError:
-                h.update(name.encode() + b"\0missing")
-        for key in sorted(self._new):
-            h.update(key.encode())
-        return h.hexdigest()
-
-    def cached_checks(self, key: str) -> list[Diagnostic] | None:
-        """The cross-record diagnostics of the last run when nothing they depend on has changed."""
-        if self._old_checks.get("key") != key:
-            return None
-        try:
-            return [_diag_from_json(row) for row in self._old_checks["diagnostics"]]
-        except (TypeError, ValueError, KeyError):
-            return None
-
-    def store_checks(self, key: str, diagnostics: list[Diagnostic]) -> None:
-        self._new_checks = {"key": key, "diagnostics": [_diag_to_json(d) for d in diagnostics]}
-
-    def save(self) -> bool:
-        """Write the entries used in this run (dropping those of changed or deleted files); True if written."""
-        checks = self._new_checks if self._new_checks is not None else self._old_checks
-        if self.misses == 0 and set(self._new) == set(self._old) and checks == self._old_checks:
-            return False
-        try:
-            payload = json.dumps(
-                {"engine": self.fingerprint, "root": str(self.root), "entries": self._new, "checks": checks},
-                separators=(",", ":"),
-                ensure_ascii=False,
-                check_circular=False,
-                allow_nan=False,
-            ).encode("utf-8")
-        except (TypeError, ValueError, RecursionError):
-            return False  # a value JSON cannot hold faithfully: not cached, read afresh next time
-        digest = hashlib.blake2b(payload, digest_size=16).hexdigest()
-        try:
-            write_atomic(self.file, f"{FORMAT} {digest}\n".encode("ascii") + payload)
-        except OSError:
-            return False  # a read-only or full cache folder costs speed, never correctness
-        return True
-
-
-def caching_reader(catalog_root: str | Path, cache_dir: str | Path | None = None) -> RecordCache:
-    """A RecordCache for a catalog (its `.reader` goes to load_catalog; call `.save()` afterwards)."""
-    return RecordCache(catalog_root, cache_dir)
-
-
-# --- the validate cache --------------------------------------------------------------------------------------------
-#
-# `aligncat validate` needs, per file, only its diagnostics and the few facts the cross-record rules read
-# (model.RecordFacts), so that is all this cache keeps: ~300 bytes per record, written with marshal (plain tuples,
-# strings and numbers; no code, no classes) and sealed with an HMAC under a per-user secret key. A file is trusted
-# only when it and the key are ours (owner, no group or other permissions), the HMAC matches and its shape is right.
 
 
 def _owned_privately(st: os.stat_result) -> bool:
@@ -365,11 +196,12 @@ class _LazyRecords(dict):
         return [(k, self._real(k, v)) for k, v in dict.items(self)]
 
 
-class ValidationCache:
-    """The validate cache of one catalog folder. Use through `validate_catalog_cached`.
+class RecordCache:
+    """The record cache of one catalog folder. Use through pipeline.py's `validate_catalog_cached` and
+    `load_catalog_cached`.
 
-    The file holds an index and, apart, every valid record's facts (each read only when a rule looks at it) and
-    which records relate to each (for re-checking). Index
+    The file holds an index and, apart, every valid record's facts (each read only when a rule looks at it), its
+    data (read only by `load_catalog`) and which records relate to each (for re-checking). Index
     entries are found by the file's path in the catalog and used only when their key (a hash of the engine, the
     path, the folder's kind and the file's bytes) is the key of the file's bytes now. The bytes are hashed unless
     the file's stat signature (size, inode, device, modification and change times) is the one recorded when they
@@ -392,9 +224,10 @@ class ValidationCache:
         self.root = Path(catalog_root).resolve()
         self.dir = Path(cache_dir) if cache_dir is not None else default_cache_dir()
         root_key = hashlib.blake2b(str(self.root).encode(), digest_size=10).hexdigest()
-        self.file = self.dir / f"validate-{root_key}.bin"
+        self.file = self.dir / f"records-{root_key}.bin"
         self.fingerprint = engine_fingerprint()
-        self.hits = self.misses = self.hashed = 0
+        self.hits = self.misses = self.hashed = self.data_misses = 0
+        self._uncached_data = False
         self.status = "empty"  # empty | loaded | corrupt | stale-engine | untrusted | too-large
         self.rules = "none"  # how the rules' diagnostics were had: cached | incremental | full
         self._started = time.time()
@@ -403,6 +236,10 @@ class ValidationCache:
         self._result: tuple | None = None  # (rules key, base, {rule: diagnostic rows})
         self._facts_section: bytes | memoryview = b""  # marshal: {rel: marshal bytes of the record's facts}
         self._incoming_section: bytes | memoryview = b""  # marshal: {id: [ids of the records relating to it]}
+        self._data_section: bytes | memoryview = b""  # marshal: {file key: marshal bytes of the record's data}
+        self._data: dict | None = None
+        self._new_data: dict[bytes, bytes] = {}  # file key -> marshal bytes of the data of records read afresh
+        self._loading = False  # a load_catalog run: the data section is written with this run's records
         self._facts: dict | None = None
         self._new_index: dict = {}
         self._new_facts: dict = {}  # rel -> facts tuple of every valid record read afresh
@@ -446,7 +283,7 @@ class ValidationCache:
         view = memoryview(raw)
         header_end = raw.find(b"\n")
         mac_end = raw.find(b"\n", header_end + 1)
-        if header_end < 0 or mac_end < 0 or raw[:header_end] != VALIDATE_FORMAT:
+        if header_end < 0 or mac_end < 0 or raw[:header_end] != FORMAT:
             self.status = "corrupt"
             return
         payload = view[mac_end + 1:]
@@ -457,6 +294,10 @@ class ValidationCache:
         try:  # only bytes sealed with our key get here: written by this code for this catalog, read by marshal
             index_len = int.from_bytes(payload[:8], "big")
             facts_len = int.from_bytes(payload[8 + index_len:16 + index_len], "big")
+            data_at = 16 + index_len + facts_len
+            data_len = int.from_bytes(payload[data_at:data_at + 8], "big")
+            if data_at + 8 + data_len > len(payload):
+                raise ValueError("truncated")
             engine, index, overlay, result = marshal.loads(payload[8:8 + index_len])
             if not (isinstance(index, dict) and isinstance(overlay, dict)):
                 raise TypeError("wrong shape")
@@ -468,8 +309,9 @@ class ValidationCache:
             return
         self._index, self._overlay, self._result = index, overlay, result
         # Views into the file: read by marshal only when the rules must run.
-        self._facts_section = payload[16 + index_len:16 + index_len + facts_len]
-        self._incoming_section = payload[16 + index_len + facts_len:]
+        self._facts_section = payload[16 + index_len:data_at]
+        self._data_section = payload[data_at + 8:data_at + 8 + data_len]
+        self._incoming_section = payload[data_at + 8 + data_len:]
         self.status = "loaded"
 
     def _facts_map(self) -> dict:
@@ -499,6 +341,30 @@ class ValidationCache:
         if facts is None:
             raise LookupError(rel)  # an index entry without its facts: never guess (the run starts afresh)
         return facts
+
+    def _data_map(self) -> dict:
+        if self._data is None:
+            try:
+                self._data = marshal.loads(self._data_section) if self._data_section else {}
+                if not isinstance(self._data, dict):
+                    raise TypeError("wrong shape")
+            except (ValueError, TypeError, EOFError):
+                self._data = {}
+        return self._data
+
+    def _cached_data(self, key: bytes) -> dict | None:
+        found = self._new_data.get(key) or self._data_map().get(key)
+        if found is None:
+            return None
+        try:
+            data = marshal.loads(found)
+        except (ValueError, TypeError, EOFError):
+            return None
+        return data if isinstance(data, dict) else None
+
+    def old_incoming(self) -> dict | None:
+        """Who related to whom when the stored rules' diagnostics were computed ({target: [source ids]})."""
+        return self._old_incoming()
 
     def _old_incoming(self) -> dict | None:
         try:
@@ -567,8 +433,13 @@ class ValidationCache:
                 self._new_index[rel] = (sig, key, known[2], rid)
                 self._order.append(key)
                 return (None if rid is None else _Deferred(rid, rel)), diags
-        self.misses += 1
         facts, diags = read_facts(Path(path), rel, folder_kind, raw)
+        self._read_afresh(rel, key, sig, facts, diags)
+        return facts, diags
+
+    def _read_afresh(self, rel: str, key: bytes | None, sig: tuple | None, facts: RecordFacts | None,
+                     diags: list[Diagnostic]) -> None:
+        self.misses += 1
         old = self._index.get(rel)
         self._changed.append((rel, old[3] if old is not None else "new"))
         if key is None:
@@ -579,7 +450,52 @@ class ValidationCache:
             if facts is not None:
                 self._new_facts[rel] = tuple(facts)
             self._order.append(key)
-        return facts, diags
+
+    def data_reader(self, path: Path, rel: str, folder_kind: str) -> tuple[dict | None, list[Diagnostic]]:
+        """load_catalog's reader: for bytes read before, their data and diagnostics; else a fresh read."""
+        self._loading = True
+        key, known, raw, sig = self._lookup(str(path), rel, "record:" + folder_kind)
+        rid: object = None
+        if key is not None and known is not None:
+            try:
+                rid = known[3]
+                diags = [_diag_of(row) for row in known[2]]
+                if rid is not None and not isinstance(rid, str):
+                    raise TypeError("wrong shape")
+            except (TypeError, ValueError, IndexError):
+                key = known = None  # a sealed entry of the wrong shape: read afresh, not cached
+        if key is not None and known is not None:
+            data = None if rid is None else self._cached_data(key)
+            if rid is None or (data is not None and data.get("id") == rid):
+                self.hits += 1
+                self._new_index[rel] = (sig, key, known[2], rid)
+                self._order.append(key)
+                if data is not None:
+                    self._new_data[key] = self._new_data.get(key) or self._data_map()[key]
+                return data, diags
+            # The index knows these bytes but their data was not kept (the cache was last written by validate):
+            # read the file again; that is no change for the rules.
+            data, diags = read_record(path, rel, folder_kind, raw)
+            if data is not None and data.get("id") == rid:
+                self.data_misses += 1
+                self._new_index[rel] = (sig, key, known[2], rid)
+                self._order.append(key)
+                self._keep_data(key, data)
+                return data, diags
+            key = None  # not what the index says these bytes hold: not cached
+        else:
+            data, diags = read_record(path, rel, folder_kind, raw)
+        facts = None if data is None else RecordFacts.from_dict(data, rel)
+        self._read_afresh(rel, key, sig, facts, diags)
+        if key is not None and data is not None:
+            self._keep_data(key, data)
+        return data, diags
+
+    def _keep_data(self, key: bytes, data: dict) -> None:
+        try:
+            self._new_data[key] = marshal.dumps(data)
+        except ValueError:
+            self._uncached_data = True  # a value marshal cannot write (none is expected): the data is not kept
 
     def settings_reader(self, root: Path, rel: str, schema: str, diags: list[Diagnostic]) -> dict | None:
         """load's _read_document through the cache: catalog.yaml, taxonomy.yaml and tags.yaml."""
@@ -650,77 +566,33 @@ class ValidationCache:
         except (TypeError, ValueError, IndexError):
             return None
 
-    def incremental_plan(self, facts, diags_so_far: list[Diagnostic]) -> tuple[dict, set, set] | None:
-        """(previous diagnostics by rule, dirty records, rules to run again) when the rules may run only where the
-        changed records can make a difference; None when they must all run again.
-
-        That is when the code, the settings and the set of files are as in the run that stored the diagnostics,
-        no file is unreadable, no id is repeated, and each changed record is valid before and after, with the same
-        id. Dirty are the changed records, their relation targets before and after (whose incoming relations
-        changed) and, when a record's kind or year changed, the records that relate to it. graph-cycle runs again
-        when a changed record's ordered relations changed, duplicate-work when its identifiers or title did, and
-        any rule that reported in a changed file (its line numbers may have moved).
-        """
-        from .rules import RULES
-
-        previous = self._stored_rules()
-        if (previous is None or self._uncached or not self._changed or len(self._changed) > self.MAX_INCREMENTAL
-                or self._result[1] != self._base() or set(previous) != set(RULES)
-                or self._new_index.keys() != self._index.keys()
-                or any(d.code == "unique-id" for d in diags_so_far)):
+    def stored_rules(self) -> dict[str, list[Diagnostic]] | None:
+        """The rules' diagnostics of the run that stored them, by rule, when the engine's code is the same."""
+        if self._result is None or self._result[1] != self._base():
             return None
-        incoming = self._old_incoming()
-        if incoming is None:
+        return self._stored_rules()
+
+    def changes(self) -> list[tuple[str, RecordFacts, RecordFacts]] | None:
+        """(path, facts before, facts now) of every record file read afresh in this run, when the rules may be run
+        again only where those changes matter; None when they must all run again: a settings file or an
+        unreadable file changed, a file came or went, too many changed, or a changed record is not valid before
+        and after with the same id."""
+        if (self._uncached or not self._changed or len(self._changed) > self.MAX_INCREMENTAL
+                or self._new_index.keys() != self._index.keys()):
             return None
-        records = facts.records
-        dirty: set[str] = set()
-        rerun: set[str] = set()
-        changed_paths = set()
-        kind_or_year: set[str] = set()
-        touched: set[str] = set()
+        out = []
         for rel, old_id in self._changed:
-            old = self._old_facts(rel)
-            new = self._new_facts.get(rel)
-            if old is None or new is None or old_id != new[0] or records.get(new[0]) is None:
+            old, new = self._old_facts(rel), self._new_facts.get(rel)
+            if old is None or new is None or old_id != new[0]:
                 return None
-            old, new = RecordFacts._make(old), RecordFacts._make(new)
-            if old.id != new.id or old.path != new.path or records[new.id].path != rel:
+            try:
+                old, new = RecordFacts._make(old), RecordFacts._make(new)
+            except TypeError:
+                return None  # facts of another shape
+            if old.id != new.id or old.path != new.path or new.path != rel:
                 return None
-            changed_paths.add(rel)
-            dirty.add(new.id)
-            dirty.update(t for _, t in old.relations)
-            dirty.update(t for _, t in new.relations)
-            # Who relates to whom, as the full run's CatalogFacts.incoming_ids would have it now.
-            for _, t in old.relations:
-                sources = incoming.get(t)
-                if not isinstance(sources, list) or new.id not in sources:
-                    return None  # not the index this run's facts were stored with: check everything
-                sources = list(sources)
-                sources.remove(new.id)
-                incoming[t] = sources
-                touched.add(t)
-            for _, t in new.relations:
-                incoming[t] = [*incoming.get(t, ()), new.id]
-                touched.add(t)
-            if (old.kind, old.year) != (new.kind, new.year):
-                kind_or_year.add(new.id)
-            if old.work_keys != new.work_keys:
-                rerun.add("duplicate-work")
-            if [x for x in old.relations if x[0] in ORDERED_TYPES] != [x for x in new.relations if x[0] in ORDERED_TYPES]:
-                rerun.add("graph-cycle")
-        for t in touched:  # in record order, each source once per relation: what a full pass gives
-            if incoming[t]:
-                incoming[t] = sorted(incoming[t])
-            else:
-                del incoming[t]
-        for rid in kind_or_year:  # a record's kind or year is seen by the records relating to it
-            dirty.update(incoming.get(rid, ()))
-        for code, found in previous.items():
-            if not RULES[code].per_record and any(d.path in changed_paths for d in found):
-                rerun.add(code)
-        facts.incoming_index = incoming
-        self._new_incoming = incoming
-        return previous, dirty & records.keys(), rerun
+            out.append((rel, old, new))
+        return out
 
     def keep_incoming(self, incoming: dict[str, list[str]]) -> None:
         """Who relates to whom, as a full run of the rules found it: stored for re-checking after an edit."""
@@ -734,7 +606,8 @@ class ValidationCache:
     def save(self) -> bool:
         """Write this run's entries (those of changed or deleted files are dropped); True if written."""
         result = self._new_result if self._new_result is not None else self._result
-        if self.status == "loaded" and self.misses == 0 and result == self._result and self._new_index == self._index:
+        if (self.status == "loaded" and self.misses == 0 and self.data_misses == 0 and result == self._result
+                and self._new_index == self._index and (not self._loading or self._data_section)):
             return False
         key = self._key or _secret_key(self.dir, create=True)
         if key is None:
@@ -753,6 +626,12 @@ class ValidationCache:
             except (ValueError, KeyError):
                 return False  # not cached; read afresh next time
             overlay = {}
+        if self._loading and not self._uncached_data:
+            data_section: bytes | memoryview = marshal.dumps(
+                {entry[1]: self._new_data[entry[1]] for rel in valid
+                 if (entry := self._new_index[rel])[1] in self._new_data})
+        else:
+            data_section = self._data_section  # a validate run: the data is kept as it was (keyed by content)
         if self._new_incoming is not None:
             incoming_section = marshal.dumps(self._new_incoming)
         elif result is self._result:
@@ -764,12 +643,13 @@ class ValidationCache:
         except ValueError:
             return False  # a value marshal cannot write (none is expected): not cached, read afresh next time
         parts = (len(index).to_bytes(8, "big"), index, len(facts_section).to_bytes(8, "big"), facts_section,
-                 incoming_section)  # written in pieces: the facts are not copied
+                 len(data_section).to_bytes(8, "big"), data_section,
+                 incoming_section)  # written in pieces: the facts and data are not copied
         mac = hmac.new(key, digestmod=hashlib.sha256)
         for part in parts:
             mac.update(part)
         try:
-            write_atomic(self.file, (VALIDATE_FORMAT + b"\n" + mac.hexdigest().encode() + b"\n", *parts),
+            write_atomic(self.file, (FORMAT + b"\n" + mac.hexdigest().encode() + b"\n", *parts),
                          durable=False, private=True)  # a lost cache costs speed only
         except OSError:
             return False  # a read-only or full cache folder costs speed, never correctness
@@ -778,6 +658,10 @@ class ValidationCache:
 
 def _diag_texts(diags: Iterable[Diagnostic]) -> str:
     return "\n".join(repr(_diag_row(d)) for d in diags)
+
+
+ValidationCache = RecordCache  # the older name (validate's cache is the record cache)
+user_key = _secret_key  # the per-user key that seals the caches (the site's page cache uses it too)
 
 
 def __getattr__(name: str):

@@ -303,7 +303,7 @@ def _read_all(root: Path, read: Callable, diags: list[Diagnostic],
 
 
 def read_catalog(root: str | Path, *, progress: Callable[[Iterable], Iterable] | None = None,
-                 reader: RecordReader | None = None) -> Catalog:
+                 reader: RecordReader | None = None, settings_reader: SettingsReader | None = None) -> Catalog:
     """Load a catalog folder: every valid record becomes part of the Catalog, every problem of reading, schema or
     layout a diagnostic. No rule runs (pipeline.load_catalog adds them)."""
     root = Path(root)
@@ -312,7 +312,7 @@ def read_catalog(root: str | Path, *, progress: Callable[[Iterable], Iterable] |
         diags.append(_no_catalog(root))
         return Catalog(root, CatalogInfo(title=root.name), Taxonomy((), (), (), {}), _frozen({}), _frozen({}),
                        tuple(diags))
-    info, taxonomy, tags = _settings(root, diags)
+    info, taxonomy, tags = _settings(root, diags, settings_reader)
     read = reader or read_record
 
     def read_one(path: str, rel: str, folder_kind: str) -> tuple[Record | None, list[Diagnostic]]:

@@ -11,10 +11,11 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from .cache import RecordCache, ValidationCache, cache_disabled_by_env
+from .cache import RecordCache, _Deferred, _LazyRecords, cache_disabled_by_env
 from .catalog import Catalog, CatalogFacts
 from .diagnostics import Diagnostic
 from .load import LOAD_CODES, RecordReader, load_facts, read_catalog
+from .model import RecordFacts
 from .rules import RULES, recheck, run_rules, run_rules_by_rule
 from .schema import SCHEMA_CODES
 from .source import SOURCE_CODES
@@ -56,75 +57,150 @@ def validate_catalog(root: str | Path, *, progress: Progress | None = None) -> V
     return Validation(tuple(diags), files_read, len(facts.records) if facts else 0)
 
 
-def load_catalog_cached(
-    root: str | Path,
-    *,
-    use_cache: bool = True,
-    cache_dir: str | Path | None = None,
-    progress: Callable[[Iterable], Iterable] | None = None,
-    checks: bool = True,
-):
-    """load_catalog with the record cache (unless disabled by `use_cache=False` or $ALIGNCAT_NO_CACHE)."""
-
+def load_catalog_cached(root: str | Path, *, use_cache: bool = True, cache_dir: str | Path | None = None,
+                        progress: Progress | None = None, checks: bool = True) -> Catalog:
+    """load_catalog with the record cache (unless `use_cache=False` or $ALIGNCAT_NO_CACHE): the same Catalog and
+    diagnostics, reading only the files whose bytes changed and running the rules only where a change matters."""
     if not use_cache or cache_disabled_by_env() or not Path(root).is_dir():
         return load_catalog(root, checks=checks, progress=progress)
     cache = RecordCache(root, cache_dir)
-    catalog = read_catalog(root, progress=progress, reader=cache.reader)
+    catalog = read_catalog(root, progress=progress, reader=cache.data_reader, settings_reader=cache.settings_reader)
     if checks:
-        key = cache.checks_key()
-        found = cache.cached_checks(key)
+        by_path = {r.path: r for r in catalog.records.values()}
+
+        def facts() -> CatalogFacts:
+            lazy = _LazyRecords({rid: _Deferred(rid, r.path) for rid, r in catalog.records.items()},
+                                lambda path: tuple(RecordFacts.from_record(by_path[path])))
+            return CatalogFacts(catalog.root, catalog.info, catalog.taxonomy, catalog.tags, lazy,
+                                invalid_files=catalog.invalid_files)
+
+        found = _rules_through(cache, facts, list(catalog.diagnostics))
         if found is None:
-            found = run_rules(CatalogFacts.of(catalog))
-            cache.store_checks(key, found)
+            return _afresh(cache, lambda: load_catalog(root, progress=progress))
         catalog = catalog.with_diagnostics(catalog.diagnostics + tuple(found))
     cache.save()
     return catalog
 
 
-def validate_catalog_cached(
-    root: str | Path,
-    *,
-    use_cache: bool = True,
-    cache_dir: str | Path | None = None,
-    progress: Callable[[Iterable], Iterable] | None = None,
-) -> Validation:
-    """load.validate_catalog with the validate cache (unless `use_cache=False` or $ALIGNCAT_NO_CACHE): the same
+def validate_catalog_cached(root: str | Path, *, use_cache: bool = True, cache_dir: str | Path | None = None,
+                            progress: Progress | None = None) -> Validation:
+    """validate_catalog with the record cache (unless `use_cache=False` or $ALIGNCAT_NO_CACHE): the same
     diagnostics in the same order, reading and checking only the files whose bytes changed, and running the rules
     only where a change can make a difference."""
     if not use_cache or cache_disabled_by_env() or not Path(root).is_dir():
         return validate_catalog(root, progress=progress)
-    cache = ValidationCache(root, cache_dir)
+    cache = RecordCache(root, cache_dir)
     diags, facts, files_read = load_facts(Path(root), reader=cache.facts_reader,
-                                              settings_reader=cache.settings_reader, progress=progress)
+                                          settings_reader=cache.settings_reader, progress=progress)
     assert facts is not None  # root is a folder
-    key = cache.rules_key(diags)
-    found = cache.cached_rules(key)
-    if found is None:
+
+    def lazy_facts() -> CatalogFacts:
         facts.records = cache.lazy_records(facts.records)
-        try:
-            plan = cache.incremental_plan(facts, diags)
-            if plan is not None:
-                by_rule = recheck(facts, *plan)
-                cache.rules = "incremental"
-            else:
-                by_rule = run_rules_by_rule(facts)
-                cache.keep_incoming(facts.incoming_ids)
-                cache.rules = "full"
-        except LookupError:  # a facts section that lacks an entry the index names: never guess, start afresh
-            return _validate_afresh(cache, root, progress)
-        cache.store_rules(key, by_rule)
-        found = [d for ds in by_rule.values() for d in ds]
+        return facts
+
+    found = _rules_through(cache, lazy_facts, diags)
+    if found is None:
+        return _afresh(cache, lambda: validate_catalog(root, progress=progress))
     cache.save()
     return Validation(tuple(diags) + tuple(found), files_read, len(facts.records))
 
 
-def _validate_afresh(cache: ValidationCache, root: str | Path, progress) -> Validation:
+def _rules_through(cache: RecordCache, make_facts: Callable[[], CatalogFacts],
+                   diags: list[Diagnostic]) -> list[Diagnostic] | None:
+    """The rules' diagnostics: stored, when nothing they read changed; else from running them again only where the
+    changes matter (plan_recheck), or everywhere. None when the cache proves inconsistent (start afresh)."""
+    key = cache.rules_key(diags)
+    found = cache.cached_rules(key)
+    if found is not None:
+        return found
+    facts = make_facts()
+    try:
+        plan = plan_recheck(cache, facts, diags)
+        if plan is not None:
+            by_rule = recheck(facts, *plan)
+            cache.rules = "incremental"
+        else:
+            by_rule = run_rules_by_rule(facts)
+            cache.keep_incoming(facts.incoming_ids)
+            cache.rules = "full"
+    except LookupError:  # a facts section that lacks an entry the index names: never guess
+        return None
+    cache.store_rules(key, by_rule)
+    return [d for ds in by_rule.values() for d in ds]
+
+
+def plan_recheck(cache: RecordCache, facts: CatalogFacts, diags_so_far: list[Diagnostic]
+                 ) -> tuple[dict[str, list[Diagnostic]], dict[str, set[str]], set[str]] | None:
+    """(previous diagnostics by rule, per per-record rule the records to check again, the other rules to run
+    again) after a few records changed; None when every rule must run again.
+
+    Decided from what each rule declares it reads (rules.base.Rule), never from rule names: for a record whose
+    fields F changed, a per-record rule checks that record again, the records relating to it when it reads one
+    of F of its targets, and the records it relates to (before and after) when it reads one of F of its sources;
+    another rule runs again when it reads one of F, or when it reported in a changed file (its lines may have
+    moved). The settings, the set of files and every changed record's id are as before (cache.changes()).
+    """
+    previous = cache.stored_rules()
+    if previous is None or set(previous) != set(RULES) or any(d.code == "unique-id" for d in diags_so_far):
+        return None
+    changes = cache.changes()
+    incoming = cache.old_incoming() if changes is not None else None
+    if changes is None or incoming is None:
+        return None
+    records = facts.records
+    touched: set[str] = set()
+    for rel, old, new in changes:
+        current = records.get(new.id)
+        if current is None or current.path != rel:
+            return None
+        # Who relates to whom, as a full run's CatalogFacts.incoming_ids would have it now.
+        for _, t in old.relations:
+            sources = incoming.get(t)
+            if not isinstance(sources, list) or new.id not in sources:
+                return None  # not the index this run's facts were stored with: check everything
+            sources = list(sources)
+            sources.remove(new.id)
+            incoming[t] = sources
+            touched.add(t)
+        for _, t in new.relations:
+            incoming[t] = [*incoming.get(t, ()), new.id]
+            touched.add(t)
+    for t in touched:  # in record order, each source once per relation: what a full pass gives
+        if incoming[t]:
+            incoming[t] = sorted(incoming[t])
+        else:
+            del incoming[t]
+    dirty: dict[str, set[str]] = {code: set() for code, r in RULES.items() if r.per_record}
+    rerun: set[str] = set()
+    for _, old, new in changes:
+        changed = {f for f in RecordFacts._fields if getattr(old, f) != getattr(new, f)}
+        sources = incoming.get(new.id, ())
+        targets = {t for _, t in old.relations} | {t for _, t in new.relations}
+        for code, r in RULES.items():
+            if r.per_record:
+                dirty[code].add(new.id)
+                if changed & r.reads_targets:
+                    dirty[code].update(sources)
+                if changed & r.reads_sources:
+                    dirty[code].update(targets)
+            elif changed & r.reads:
+                rerun.add(code)
+    changed_paths = {rel for rel, _, _ in changes}
+    for code, found in previous.items():
+        if not RULES[code].per_record and any(d.path in changed_paths for d in found):
+            rerun.add(code)
+    facts.incoming_index = incoming
+    cache.keep_incoming(incoming)
+    return previous, {code: ids & records.keys() for code, ids in dirty.items()}, rerun
+
+
+def _afresh(cache: RecordCache, run: Callable):
     cache.status = "corrupt"
     try:
         cache.file.unlink(missing_ok=True)  # rebuilt by the next run
     except OSError:
         pass
-    return validate_catalog(root, progress=progress)
+    return run()
 
 
 def all_codes() -> dict[str, tuple[str, str, str]]:
