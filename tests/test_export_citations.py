@@ -151,17 +151,19 @@ def test_escaping_survives_pybtex(title, venue, family, given_name):
     # characters it knows.
     assert latex_to_text(e.fields["title"]) == title
     assert latex_to_text(e.fields["booktitle"]) == venue
-    if not set(title) & set(_PYBTEX_UNSAFE):
+    if not set(title) & set(_PYBTEX_UNSAFE) and "\\ensuremath" not in e.fields["title"]:
+        # (pybtex's reader knows no \ensuremath: Greek and math symbols are checked by our decoder and biber)
         assert Text.from_latex(e.fields["title"]).render_as("text") == title
     person = e.persons["author"][0]
     # BibTeX reads leading lower-case words of a family name as its 'von' part: together they are the family.
     assert latex_to_text(" ".join(person.prelast_names + person.last_names)) == family
 
 
-def test_dollar_caret_and_braces_are_written_as_textcomp_commands():
+def test_dollar_caret_and_braces_are_written_as_commands_biber_keeps():
+    # "\$", not \textdollar{}: biber turns \textdollar into a bare "$" (math mode in the document)
     r = _record("Cost $5 {x^2}", "V", "F", "G")
     entry = record_to_bibtex(r)
-    assert r"\textdollar{}5 \textbraceleft{}x\textasciicircum{}2\textbraceright{}" in entry
+    assert r"\$5 \textbraceleft{}x\textasciicircum{}2\textbraceright{}" in entry
     assert pybtex_parse(entry, "bibtex").entries["x2020-prop"].fields["title"].count("{") == pybtex_parse(
         entry, "bibtex"
     ).entries["x2020-prop"].fields["title"].count("}")

@@ -80,3 +80,25 @@ def _load_formats() -> None:
     for mod in pkgutil.iter_modules(__path__):
         if not mod.name.startswith("_"):
             importlib.import_module(f"{__name__}.{mod.name}")
+
+
+# The record page's Cite block (render stage) calls these; see export/reference.py.
+def formatted(record: Record, catalog: Catalog | None = None, style: str = "apa") -> str:
+    """A record's reference in a citation style ('apa', 'chicago-author-date', 'ieee'), as HTML-safe markup."""
+    from .reference import formatted as _formatted
+
+    return _formatted(record, catalog, style)
+
+
+def entry(record: Record, fmt: str) -> str:
+    """A record's entry as `aligncat export <fmt>` writes it: 'bibtex', 'csl-json' or 'ris'."""
+    from .reference import entry as _entry
+
+    return _entry(record, fmt)
+
+
+def cite_block(record: Record, catalog: Catalog | None = None) -> dict[str, str]:
+    """Every style's formatted reference and every format's entry for one record (keys: styles, then formats)."""
+    from .reference import cite_block as _cite_block
+
+    return _cite_block(record, catalog)

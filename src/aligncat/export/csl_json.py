@@ -34,31 +34,34 @@ def csl_name(a: Author) -> dict[str, str]:
     return {"family": a.family or "", **({"given": a.given} if a.given else {})}
 
 
+# Where a genre's venue goes: the container an article or paper appeared in, or the publisher of a whole work.
+_PUBLISHER_GENRES = ("book", "thesis", "report")
+
+
 def record_to_csl(r: Record) -> dict[str, Any]:
-    """One CSL-JSON item; the id is the record id, the same key the BibTeX export uses."""
-    genre = cite.genre(r)
-    item: dict[str, Any] = {"id": r.id, "type": CSL_TYPES[genre], "title": r.title}
-    if r.authors:
-        item["author"] = [csl_name(a) for a in r.authors]
-    item["issued"] = {"date-parts": [list(cite.date_parts(r))]}
-    arxiv = cite.arxiv_id(r)
-    if r.venue and not (genre == "preprint" and cite.is_arxiv_venue(r)):
-        item["container-title" if genre not in ("book", "thesis", "report") else "publisher"] = r.venue
-    if arxiv:
-        if genre == "preprint":
-            item["publisher"] = "arXiv"
-            item["number"] = f"arXiv:{arxiv}"
-        item["archive"] = "arXiv"
-        item["archive_location"] = arxiv
-    if cite.doi(r):
-        item["DOI"] = cite.doi(r)
-    url = cite.best_url(r)
-    if url:
-        item["URL"] = url
-    if r.kind in ("dataset", "benchmark"):
-        item["genre"] = r.kind.capitalize()
-    if r.short_name:
-        item["title-short"] = r.short_name
+    """One CSL-JSON item; the id is the record id, the same key the BibTeX export uses.
+
+    A preprint's server is its publisher and its arXiv id its number, which is how citeproc styles print a
+    preprint ("(arXiv:2112.09332). arXiv."); the id is written once only (in `number`, not again in `archive` /
+    `archive_location`). A published work gives its venue and the venue's year; its preprint is not printed. CSL-JSON
+    has no way to say an author list goes on: the names known are given and the style's et-al rules apply.
+    """
+    c = cite.citation(r)
+    item: dict[str, Any] = {"id": c.key, "type": CSL_TYPES[c.genre], "title": c.title}
+    if c.authors:
+        item["author"] = [csl_name(a) for a in c.authors]
+    item["issued"] = {"date-parts": [list(c.date_parts)]}
+    if c.venue:
+        item["publisher" if c.genre in _PUBLISHER_GENRES else "container-title"] = c.venue
+    elif c.is_preprint and c.arxiv:
+        item["publisher"] = "arXiv"
+        item["number"] = f"arXiv:{c.arxiv}"
+    if c.doi:
+        item["DOI"] = c.doi
+    if c.url:
+        item["URL"] = c.url
+    if c.short_title:
+        item["title-short"] = c.short_title
     return item
 
 

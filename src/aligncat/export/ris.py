@@ -37,29 +37,26 @@ def ris_name(a: Author) -> str:
 
 
 def record_to_ris(r: Record) -> str:
-    genre = cite.genre(r)
-    out = [_line("TY", RIS_TYPES[genre]), _line("ID", r.id), _line("TI", r.title)]
-    out += [_line("AU", ris_name(a)) for a in r.authors]
-    out.append(_line("PY", str(r.year)))
-    parts = cite.date_parts(r)
+    """One RIS reference; RIS cannot say an author list goes on, so the names known are given."""
+    c = cite.citation(r)
+    out = [_line("TY", RIS_TYPES[c.genre]), _line("ID", c.key), _line("TI", c.title)]
+    out += [_line("AU", ris_name(a)) for a in c.authors]
+    out.append(_line("PY", str(c.year)))
+    parts = c.date_parts
     if len(parts) > 1:
         # RIS dates are YYYY/MM/DD/ with empty parts left blank.
         fields = [f"{parts[0]:04d}", *(f"{p:02d}" for p in parts[1:])] + [""] * (3 - len(parts))
         out.append(_line("DA", "/".join(fields) + "/"))
-    arxiv = cite.arxiv_id(r)
-    if r.venue and not (genre == "preprint" and cite.is_arxiv_venue(r)):
-        out.append(_line("PB" if genre in ("book", "thesis", "report") else "T2", r.venue))
-    elif genre == "preprint" and arxiv:
-        out.append(_line("T2", "arXiv"))
-    if arxiv:
-        out.append(_line("M1", f"arXiv:{arxiv}"))
-    if cite.doi(r):
-        out.append(_line("DO", cite.doi(r) or ""))
-    url = cite.best_url(r)
-    if url:
-        out.append(_line("UR", url))
-    if r.kind in ("dataset", "benchmark"):
-        out.append(_line("M3", r.kind.capitalize()))
+    if c.venue:
+        out.append(_line("PB" if c.genre in ("book", "thesis", "report") else "T2", c.venue))
+    elif c.is_preprint and c.arxiv:
+        out.append(_line("PB", "arXiv"))
+    if c.arxiv:
+        out.append(_line("M1", f"arXiv:{c.arxiv}"))
+    if c.doi:
+        out.append(_line("DO", c.doi))
+    if c.url:
+        out.append(_line("UR", c.url))
     out.append("ER  - \n")
     return "".join(out)
 

@@ -88,8 +88,10 @@ def csl_item(catalog: Catalog, record: Record) -> dict:
 def bibtex_file(catalog: Catalog, records: Iterable[Record]) -> str:
     """What `aligncat export bibtex` writes for these records (the same header and order), from the cached
     entries; tests/test_site_fast.py checks the two agree."""
+    from ..export.bibtex import file_header
+
     ordered = sorted(records, key=lambda r: r.id)
-    header = f"% {catalog.info.title}: {len(ordered)} entries, exported by aligncat\n"
+    header = file_header(catalog, len(ordered))
     return header + "".join("\n" + bibtex_entry(catalog, r) for r in ordered)
 
 
