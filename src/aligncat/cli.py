@@ -10,12 +10,13 @@ from pathlib import Path
 import click
 
 from . import __version__
-from .diagnostics import format_diagnostics, summary_line
 from .catalog import Catalog
+from .commands.options import catalog_option
+from .diagnostics import format_diagnostics, summary_line
 from .model import KINDS
 
-CATALOG_ARG = click.argument("catalog", type=click.Path(file_okay=False, path_type=Path), default="catalog",
-                             required=False)
+# The older form, a positional CATALOG: kept for other code that still decorates with it.
+CATALOG_ARG = catalog_option(positional=True)
 
 
 def _progress(label: str):
@@ -55,7 +56,7 @@ def main() -> None:
 
 
 @main.command()
-@CATALOG_ARG
+@catalog_option(positional=True)
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "github"]), default="text", show_default=True,
               help="text for people, json for tools, github for pull-request annotations.")
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
@@ -63,7 +64,7 @@ def main() -> None:
               help="Read and check every file afresh, without the on-disk cache of unchanged records "
                    "($XDG_CACHE_HOME/aligncat; ALIGNCAT_NO_CACHE=1 does the same).")
 def validate(catalog: Path, fmt: str, strict: bool, no_cache: bool) -> None:
-    """Check every file of CATALOG (default: ./catalog) and report every problem with file:line:col and a fix.
+    """Check every file of the catalog folder and report every problem with file:line:col and a fix.
 
     Exits 0 when the catalog is valid, 1 when any error (or, with --strict, any warning) was found.
     """
@@ -101,18 +102,27 @@ def selection_options(fn):
     return fn
 
 
+def _list_formats(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    if not value or ctx.resilient_parsing:
+        return
+    from .export import available_formats
+
+    for name, f in sorted(available_formats().items()):
+        click.echo(f"{name:<12} {f.description}".rstrip())
+    ctx.exit(0)
+
+
 @main.command("export")
+@click.option("--list", "list_formats", is_flag=True, expose_value=False, is_eager=True, callback=_list_formats,
+              help="List the formats and exit.")
 @click.argument("fmt", metavar="FORMAT")
-@CATALOG_ARG
+@catalog_option(positional=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="Write to this file (atomically) instead of standard output.")
 @selection_options
 def export_cmd(fmt: str, catalog: Path, output: Path | None, **selection) -> None:
-    """Write the catalog, or a slice of it, as FORMAT (see the list below).
-
-    \b
-    Formats: run `aligncat export --list` ... or see docs/cli.md.
-    """
+    """Write the catalog, or a slice of it, as FORMAT (`aligncat export --list` names the formats; docs/cli.md
+    lists them too)."""
     from .atomic import write_atomic
     from .export import Selection, available_formats, export
 
@@ -134,7 +144,7 @@ def export_cmd(fmt: str, catalog: Path, output: Path | None, **selection) -> Non
 
 
 @main.command()
-@CATALOG_ARG
+@catalog_option(positional=True)
 def stats(catalog: Path) -> None:
     """Print counts of records by kind, goal level and perspective, category, tag and year."""
     cat = load_or_exit(catalog, allow_invalid=True)

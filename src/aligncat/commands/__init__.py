@@ -1,14 +1,17 @@
-"""Command modules of the CLI, one per area; each defines `register(group)` and imports heavy modules lazily."""
+"""Command modules of the CLI, one per area; each defines `register(group)` and imports heavy modules lazily.
+
+Registration is explicit: the commands are those of the modules in COMMAND_MODULES, in this order in `--help`.
+"""
 
 from __future__ import annotations
 
 import importlib
-import pkgutil
 
 import click
 
+COMMAND_MODULES = ("contribute", "graph", "init", "rules", "site", "reference")
+
 
 def register_all(group: click.Group) -> None:
-    for mod in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
-        if not mod.name.startswith("_"):
-            importlib.import_module(f"{__name__}.{mod.name}").register(group)
+    for name in COMMAND_MODULES:
+        importlib.import_module(f"{__name__}.{name}").register(group)

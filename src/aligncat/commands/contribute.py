@@ -9,15 +9,9 @@ from pathlib import Path
 import click
 
 from ..model import KINDS
+from .options import catalog_option
 
-CATALOG_OPT = click.option(
-    "--catalog",
-    "catalog_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default="catalog",
-    show_default=True,
-    help="The catalog folder.",
-)
+CATALOG_OPT = catalog_option(dest="catalog_dir")
 RESOURCE_TYPES = (
     "blog-post",
     "tool",
@@ -36,7 +30,7 @@ def _load(catalog_dir: Path):
     from ..pipeline import load_catalog
 
     if not (catalog_dir / "catalog.yaml").exists():
-        raise click.UsageError(f"{catalog_dir} is not a catalog folder (no catalog.yaml); pass --catalog DIR")
+        raise click.UsageError(f"{catalog_dir} is not a catalog folder (no catalog.yaml); pass -C/--catalog DIR")
     return load_catalog(catalog_dir, checks=False)
 
 
@@ -292,14 +286,16 @@ def register(group: click.Group) -> None:
     @group.command("fmt")
     @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
     @click.option("--check", is_flag=True, help="Change nothing; exit 1 if any file is not canonical.")
-    def fmt(paths, check) -> None:
-        """Rewrite catalog YAML in canonical key order and style (default PATHS: catalog).
+    @catalog_option(dest="catalog_dir")
+    def fmt(paths, check, catalog_dir) -> None:
+        """Rewrite catalog YAML in canonical key order and style (PATHS: files or folders; default: the catalog
+        folder, -C/--catalog).
 
         Comments, quotes and values are kept; each file is written atomically.
         """
         from ..fmt import format_paths
 
-        targets = list(paths) or [Path("catalog")]
+        targets = list(paths) or [catalog_dir]
         results = format_paths(targets, check=check)
         errors = [r for r in results if r.error]
         changed = [r for r in results if r.changed]

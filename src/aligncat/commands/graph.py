@@ -10,15 +10,9 @@ from pathlib import Path
 import click
 
 from ..model import KINDS
+from .options import catalog_option
 
-CATALOG_OPTION = click.option(
-    "-C",
-    "--catalog",
-    "catalog_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=None,
-    help="The catalog folder (default: ./catalog).",
-)
+CATALOG_OPTION = catalog_option(dest="catalog_dir", default=None)  # None: the group's -C, else ./catalog
 JSON_OPTION = click.option("--json", "as_json", is_flag=True, help="Print the result as JSON, for tools.")
 
 

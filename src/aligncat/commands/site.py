@@ -24,7 +24,8 @@ def _check_site_dir(site_dir: Path, force: bool) -> None:
 
 
 def register(group: click.Group) -> None:
-    from ..cli import CATALOG_ARG, load_or_exit
+    from ..cli import load_or_exit
+    from .options import catalog_option
 
     engine_option = click.option(
         "--engine",
@@ -42,7 +43,7 @@ def register(group: click.Group) -> None:
     )
 
     @group.command("build")
-    @CATALOG_ARG
+    @catalog_option(positional=True)
     @engine_option
     @project_option
     @click.option(
@@ -57,7 +58,7 @@ def register(group: click.Group) -> None:
     def build_cmd(
         catalog: Path, engine: str, project: Path | None, site_dir: Path | None, force: bool
     ) -> None:
-        """Render CATALOG (default: ./catalog) into pages and build the static site with a strict build.
+        """Render the catalog folder into pages and build the static site with a strict build.
 
         The generated pages go to .aligncat-build/<engine>/docs (never committed); the site to site/.
         A broken link or a missing page fails the build. With MkDocs, pages that did not change since the
@@ -84,12 +85,12 @@ def register(group: click.Group) -> None:
         )
 
     @group.command("serve")
-    @CATALOG_ARG
+    @catalog_option(positional=True)
     @engine_option
     @project_option
     @click.option("--dev-addr", default="127.0.0.1:8000", show_default=True, help="Address to serve on.")
     def serve_cmd(catalog: Path, engine: str, project: Path | None, dev_addr: str) -> None:
-        """Preview the site of CATALOG at --dev-addr, rebuilding when a record or docs/ page changes.
+        """Preview the site of the catalog folder at --dev-addr, rebuilding when a record or docs/ page changes.
 
         A record change that breaks the catalog is reported here and the last good pages stay up.
         """
