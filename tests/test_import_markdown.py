@@ -251,3 +251,26 @@ def test_existing_works_are_duplicates_even_when_the_list_gives_no_year(empty_ca
     assert outcome["plain_titles.md:11"][0] == DUPLICATE and "lu2022-second-thoughts" in outcome["plain_titles.md:11"][1]
     assert outcome["plain_titles.md:5"][0] == SKIPPED
     assert [e.outcome for e in entries].count(IMPORTED) == 2
+
+
+def test_titles_in_another_script_are_not_one_work():
+    items, _, entries = entries_of("nested.md")
+    blogs = [e for e in entries if e.data and e.data["title"].startswith(("大", "深"))]
+    assert len(blogs) == 2 and not any(e.merged_from for e in blogs)
+    assert all("no year" in e.problem for e in blogs)
+
+
+def test_one_identifier_under_a_name_and_a_title_is_one_work_and_under_two_titles_a_slip():
+    text = (
+        "## Benchmarks\n\n"
+        "- [Holistic Evaluation of Language Models](https://arxiv.org/abs/2211.09110) - Percy Liang. arXiv 2022.\n"
+        "- [HELM](https://arxiv.org/abs/2211.09110)\n"
+        "- [Dense Reward for Free in Reinforcement Learning from Human Feedback](https://openaccess.thecvf.com/x.html)\n"
+        "- [RLHF-V: Towards Trustworthy MLLMs via Behavior Alignment](https://openaccess.thecvf.com/x.html)\n"
+    )
+    items, skipped = read_markdown(text)
+    entries = items_to_entries(items, "l.md", skipped=skipped)
+    helm = next(e for e in entries if e.data and e.data["title"].startswith("Holistic"))
+    assert helm.merged_from == ["l.md:4"]  # the name and the full title, one arXiv id: one work
+    slip = next(e for e in entries if e.outcome == UNUSABLE)
+    assert slip.source == "l.md:6" and "same page openaccess.thecvf.com/x.html as line 5" in slip.reason

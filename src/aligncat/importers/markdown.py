@@ -17,6 +17,7 @@ from urllib.parse import unquote
 
 from ..checks import strip_tracking
 from ..model import Taxonomy
+from ..identity import identity_keys
 from .common import SKIPPED, UNUSABLE, Entry, normalise_title, today
 
 _HEADING_RE = re.compile(r"^\s{0,3}(#{1,6})\s+(.*)$")
@@ -126,6 +127,8 @@ class ListItem:
     keywords: list[str] = field(default_factory=list)
     kind: str | None = None
     end_line: int | None = None
+    year_conflict: str = ""  # the entry's year and its link's identifier disagree (see _choose_year)
+    doubtful_id: str | None = None  # 'arxiv:1506.06724': an identifier not to record, for that reason
 
 
 @dataclass
@@ -316,14 +319,32 @@ def _link_type(label: str, url: str) -> str:
     return "other"
 
 
+_PAPER_HOSTS = re.compile(
+    r"(?:arxiv\.org|doi\.org|aclanthology\.org|aclweb\.org|openreview\.net|proceedings\.|papers\.nips\.cc|"
+    r"neurips\.cc|mlr\.press|jmlr\.org|dl\.acm\.org|ieeexplore|springer|sciencedirect|nature\.com|science\.org|"
+    r"aaai\.org|ijcai\.org|thecvf\.com|ecva\.net|semanticscholar\.org|researchgate\.net|ssrn\.com|"
+    r"huggingface\.co/papers|alphaxiv|ar5iv|frontiersin\.org|plos|pnas\.org|wiley\.com|tandfonline|"
+    r"mdpi\.com|biorxiv|medrxiv|pubmed|ncbi\.nlm|jstor|sagepub|cambridge\.org|oup\.com|iclr\.cc|"
+    r"papers\.cfm|/abs/|/pdf/|\.pdf(?:$|[?#]))",
+    re.I,
+)
+
+
 def _url_type(url: str) -> str:
-    """The type of a title link, from where it points."""
+    """The type of a title link, from where it points: only a paper page or PDF is 'paper' (an identity of the
+    work); a project page or homepage that several versions of a work share is 'project'."""
     low = url.lower()
     if "github.com" in low or "gitlab.com" in low:
         return "code"
     if "huggingface.co/datasets" in low:
         return "data"
-    return "paper"
+    if _PAPER_HOSTS.search(low):
+        return "paper"
+    if re.search(r"/blog/|medium\.com|substack\.com|notion\.site|lesswrong\.com|/posts?/", low):
+        return "blog"
+    if "huggingface.co/" in low:
+        return "model"
+    return "project"
 
 
 def _split_title(head: str) -> tuple[str | None, str | None, str, str | None]:
@@ -507,24 +528,41 @@ def parse_item(body: str, line: int, heading: str | None, children: list[str] | 
         md = _MONTH_DATE_RE.search(plain_rest)
         if md:
             line_year = int(md.group(1))
-    year, source = None, ""
+    year, source, conflict, doubtful = _choose_year(
+        links, line_year, "the entry",
+        [(date_year, "the date before the title"), (year_heading, f"the heading '{year_heading}'")],
+    )
+    return ListItem(line, heading, title, authors, venue, year, links, source, short, keywords, b_kind,
+                    year_conflict=conflict, doubtful_id=doubtful)
+
+
+def _choose_year(links: list[tuple[str, str]], line_year: int | None, line_source: str,
+                 fallbacks: list[tuple[int | None, str]]) -> tuple[int | None, str, str, str | None]:
+    """(year, where it came from, a conflict note or '', the identifier to distrust) for one entry.
+
+    The paper link's identifier gives the first public release (arXiv 2311. is 2023) when it agrees with the year
+    the entry states (at most two years before it, or one after: lists often give the year a work was announced);
+    when the two disagree more, the link may point to
+    another paper: the entry's own year is kept, the identifier is not recorded, and a note says so.
+    """
     for typ, url in links:
         if typ not in ("paper", "pdf", "other"):
             continue
         for scheme, value in identifiers_of(url).items():
             y = year_of_identifier(scheme, value)
-            if y:
-                year, source = y, f"{scheme} id {value}"
-                break
-        if year:
-            break
-    if year is None and line_year:
-        year, source = line_year, "the entry"
-    if year is None and date_year:
-        year, source = date_year, "the date before the title"
-    if year is None and year_heading:
-        year, source = year_heading, f"the heading '{year_heading}'"
-    return ListItem(line, heading, title, authors, venue, year, links, source, short, keywords, b_kind)
+            if not y:
+                continue
+            if line_year is None or -1 <= line_year - y <= 2:
+                return y, f"{scheme} id {value}", "", None
+            note = (f"the entry says {line_year} but its link's {scheme} id {value} is from {y}: one of the two is "
+                    f"wrong; the year {line_year} was kept and the id left out")
+            return line_year, line_source, note, f"{scheme}:{value}"
+    if line_year:
+        return line_year, line_source, "", None
+    for y, where in fallbacks:
+        if y:
+            return y, where, "", None
+    return None, "", "", None
 
 
 # --- the document walk ----------------------------------------------------------------------------------------
@@ -662,22 +700,11 @@ def _table_row_item(cells: list[str], cols: dict[str, int], header: list[str], l
     year_text = _strip_md(cell("year"))
     ym = _YEAR_RE.search(year_text)
     line_year = int(ym.group(1)) if ym else vyear
-    year, source = None, ""
-    for typ, url in links:
-        if typ not in ("paper", "pdf", "other"):
-            continue
-        for scheme, value in identifiers_of(url).items():
-            y = year_of_identifier(scheme, value)
-            if y:
-                year, source = y, f"{scheme} id {value}"
-                break
-        if year:
-            break
-    if year is None and line_year:
-        year, source = line_year, "the table row"
-    if year is None and year_heading:
-        year, source = year_heading, f"the heading '{year_heading}'"
-    return ListItem(line, heading, title, authors, venue, year, links, source)
+    year, source, conflict, doubtful = _choose_year(
+        links, line_year, "the table row", [(year_heading, f"the heading '{year_heading}'")]
+    )
+    return ListItem(line, heading, title, authors, venue, year, links, source, year_conflict=conflict,
+                    doubtful_id=doubtful)
 
 
 class _Prose(Exception):
@@ -985,6 +1012,10 @@ def _authors(text: str | None) -> tuple[list[dict[str, str]], bool]:
     if not t:
         return [], truncated
     # 'Ethayarajh, Kawin and Zhang, Heidi': BibTeX-like 'Family, Given' pairs joined by 'and'
+    # 'Ye, Xi et al.': one 'Family, Given' pair, the rest cut
+    pair = [p.strip() for p in t.split(",")]
+    if truncated and len(pair) == 2 and all(len(p.split()) == 1 and p[:1].isupper() for p in pair):
+        return [{"family": pair[0], "given": pair[1]}], truncated
     and_parts = [p.strip() for p in re.split(r"\s+and\s+", t) if p.strip()]
     if len(and_parts) > 1 and all(p.count(",") == 1 for p in and_parts):
         for p in and_parts:
@@ -1023,6 +1054,25 @@ def _venue_fields(venue: str, year: int) -> dict[str, str]:
     return {"venue": v if _YEAR_RE.search(v) else f"{v} {year}"}
 
 
+def _title_key(title: str) -> str:
+    """A title as repeats of it compare; a title in another script keeps its letters (normalise_title keeps ASCII
+    only, which would make every Chinese title the same empty key)."""
+    key = normalise_title(title)
+    letters = re.findall(r"\w", title)
+    if len(key.replace(" ", "")) < len(letters) / 2:
+        key = " ".join(re.findall(r"\w+", title.casefold()))
+    return key
+
+
+def _names_one_work(a: str, b: str) -> bool:
+    """Two titles under one identifier that still name one work: a name and the full title ('HELM' and 'Holistic
+    Evaluation of Language Models', 'OPT-1.3|6.7B' and 'OPT: Open Pre-trained …'), or one inside the other."""
+    na, nb = _title_key(a), _title_key(b)
+    if not na or not nb or na in nb or nb in na:
+        return True
+    return any(len(t.split()) <= 4 and len(t) <= 32 for t in (a, b))
+
+
 def items_to_entries(
     items: list[ListItem],
     source_name: str,
@@ -1042,33 +1092,41 @@ def items_to_entries(
     conflicts: dict[int, str] = {}
 
     def idents(item: ListItem) -> dict[str, str]:
+        """The keys that name the item's work: its identifiers and its paper pages' canonical URLs."""
         out: dict[str, str] = {}
         for typ, url in item.links:
             if typ in ("paper", "pdf", "other"):
                 for k, v in identifiers_of(url).items():
-                    out.setdefault(k, v)
+                    if f"{k}:{v}" != item.doubtful_id:
+                        out.setdefault(k, v)
+        for _, key in identity_keys({}, [(t, u) for t, u in item.links if t in ("paper", "pdf")]):
+            scheme, _, value = key.partition(":")
+            if scheme == "url":
+                out.setdefault("url", value)
         return out
 
     for item in items:
         ids = idents(item)
-        tkey = normalise_title(item.title)
+        tkey = _title_key(item.title)
         hit = next((by_ident[(k, v.lower())] for k, v in ids.items() if (k, v.lower()) in by_ident), None)
         if hit is not None:
             g = groups[hit][0]
             from rapidfuzz import fuzz
 
-            if fuzz.ratio(normalise_title(g.title), tkey) < 80 and tkey not in normalise_title(g.title):
+            if fuzz.ratio(_title_key(g.title), tkey) < 80 and not _names_one_work(g.title, item.title):
                 scheme, value = next((k, v) for k, v in ids.items() if (k, v.lower()) in by_ident)
+                what = f"page {value}" if scheme == "url" else f"{scheme} id {value}"
                 conflicts[id(item)] = (
-                    f"links the same {scheme} id {value} as line {g.line} ('{g.title}') under another title; one of "
-                    f"the two links is wrong: correct it in the list"
+                    f"links the same {what} as line {g.line} ('{g.title}') under another title: if the work was "
+                    f"renamed, keep one of the two lines; else one of the two links is wrong: correct it in the list"
                 )
                 groups.append([item])
                 continue
         if hit is None and tkey in by_title:
             other = groups[by_title[tkey]]
             other_ids = {k: v for i in other for k, v in idents(i).items()}
-            if not any(k in other_ids and other_ids[k].lower() != v.lower() for k, v in ids.items()):
+            # the same title is one work unless an identifier says otherwise (two pages of one paper are fine)
+            if not any(k in other_ids and other_ids[k].lower() != v.lower() for k, v in ids.items() if k != "url"):
                 hit = by_title[tkey]
         if hit is None:
             groups.append([item])
@@ -1115,7 +1173,8 @@ def items_to_entries(
                     links.append({"type": t, "url": clean})
                 if t in ("paper", "pdf", "other"):
                     for k, v in identifiers_of(u).items():
-                        ids.setdefault(k, v)
+                        if f"{k}:{v}" != i.doubtful_id:
+                            ids.setdefault(k, v)
         if ids:
             data["identifiers"] = ids
         if links:
@@ -1154,6 +1213,7 @@ def items_to_entries(
             notes.append("the list names only the first author(s); add the others from the paper")
         if keywords:
             notes.append(f"keywords in the list: {', '.join(keywords)}"[:1000])
+        notes += list(dict.fromkeys(i.year_conflict[:1000] for i in group if i.year_conflict))
         if notes:
             data["notes"] = notes
         e = Entry(where, data)
