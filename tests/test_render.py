@@ -134,23 +134,30 @@ def test_record_page_has_relations_both_ways_and_an_edit_link(pages):
     assert "builds on" in beta and 'href="../alpha2019-base/"' in beta
     alpha = pages["records/alpha2019-base.md"].content
     assert "Built upon by" in alpha and 'href="../beta2020-method/"' in alpha
-    assert 'href="https://example.org/toy/repo/edit/main/' in beta and "beta2020-method.yaml" in beta
+    repo = "https://github.com/aligncat-example/toy-catalog"
+    assert f'href="{repo}/edit/main/tests/data/mini_catalog/papers/beta2020-method.yaml"' in beta
+    assert f'href="{repo}/blob/main/tests/data/mini_catalog/papers/beta2020-method.yaml"' in beta
 
 
-def test_edit_link_falls_back_to_a_served_copy_of_the_yaml(tmp_path):
+def test_without_a_repository_the_yaml_is_shown_on_the_page_never_served_as_a_file(tmp_path):
     import shutil
 
     root = tmp_path / "cat"
     shutil.copytree(MINI, root)
-    text = (root / "catalog.yaml").read_text().replace("edit_base:", "# edit_base:")
+    text = (root / "catalog.yaml").read_text().replace("repository:", "# repository:")
     (root / "catalog.yaml").write_text(text)
     generated = {p.path: p for p in generate_pages(load_catalog(root))[0]}
+    assert not [p for p in generated if p.endswith((".yaml", ".yml"))]
     page = generated["records/beta2020-method.md"].content
-    assert 'href="../beta2020-method.yaml"' in page
-    assert (
-        generated["records/beta2020-method.yaml"].content
-        == (root / "papers/beta2020-method.yaml").read_bytes()
-    )
+    source = (root / "papers/beta2020-method.yaml").read_text()
+    assert '<details class="ac-source"' in page
+    assert html_escape(source) in page and "Edit this record" not in page
+
+
+def html_escape(text: str) -> str:
+    import html
+
+    return html.escape(text, quote=True)
 
 
 def test_scholar_meta_and_dataset_jsonld(pages):

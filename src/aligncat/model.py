@@ -498,6 +498,20 @@ def setting_url(value: object) -> str | None:
     return urlunsplit((parts.scheme.lower(), netloc, quote(path, safe=_PATH_SAFE), "", ""))
 
 
+def https_url(value: object) -> str | None:
+    """`setting_url` for the settings that must be https (`site_url`, `repository`): None for anything else."""
+    url = setting_url(value)
+    return url if url is not None and url.startswith("https://") else None
+
+
+_BRANCH = re.compile(r"(?!.*\.\.)(?!.*//)[A-Za-z0-9_](?:[A-Za-z0-9._/-]*[A-Za-z0-9_-])?")
+
+
+def branch_name(value: object) -> str | None:
+    """A git branch name safe to put in a URL path (letters, digits, `._-/`, no `..`), else None."""
+    return value if isinstance(value, str) and len(value) <= 100 and _BRANCH.fullmatch(value) else None
+
+
 @dataclass(frozen=True, slots=True)
 class CatalogInfo:
     title: str
@@ -508,9 +522,18 @@ class CatalogInfo:
     site_url: str | None = None
     license: str | None = None
     time_order_tolerance: int = 0
+    branch: str = "main"
 
     @classmethod
     def from_dict(cls, d: dict) -> CatalogInfo:
-        return cls(d["title"], d.get("description"), d.get("survey"), setting_url(d.get("repository")),
-                   setting_url(d.get("edit_base")), setting_url(d.get("site_url")), d.get("license"),
-                   d.get("time_order_tolerance", 0))
+        return cls(
+            d["title"],
+            description=d.get("description"),
+            survey=d.get("survey"),
+            repository=https_url(d.get("repository")),
+            edit_base=setting_url(d.get("edit_base")),
+            site_url=https_url(d.get("site_url")),
+            license=d.get("license"),
+            time_order_tolerance=d.get("time_order_tolerance", 0),
+            branch=branch_name(d.get("branch")) or "main",
+        )

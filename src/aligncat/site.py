@@ -101,8 +101,14 @@ def generate_pages(
     Links inside generated HTML are written the way the engine reads them (see render.text.LINK_STYLE)."""
     from .render.jinja import TemplateError
     from .render.text import LINK_STYLE
+    from .repository import build_info, with_environment
 
-    ctx = context or RenderContext(site_url=catalog.info.site_url, edit_base=catalog.info.edit_base)
+    if context is None:
+        info = with_environment(catalog.info)
+        context = RenderContext(
+            site_url=info.site_url, edit_base=info.edit_base, info=info, build=build_info(Path(catalog.root))
+        )
+    ctx = context
     pages: list[Page] = []
     seen: dict[str, str] = {}
     token = LINK_STYLE.set("source" if engine == "zensical" else "url")
@@ -252,8 +258,13 @@ def site_config(
         cfg["copyright"] = f"Catalog data: {catalog.info.license}"
     if catalog.info.description and not cfg.get("site_description"):
         cfg["site_description"] = " ".join(catalog.info.description.split())
-    if catalog.info.site_url and not cfg.get("site_url"):
-        cfg["site_url"] = catalog.info.site_url
+    # catalog.yaml's site_url (already parsed and written again as a URL) is the one the site is published at:
+    # canonical links, the sitemap and the feeds all use it. mkdocs.yml may not set another.
+    site_url = ctx.site_url or catalog.info.site_url
+    if site_url:
+        cfg["site_url"] = site_url
+    else:
+        cfg.pop("site_url", None)
     # Relative to the generated config where possible: Zensical wants both folders inside the config's folder.
     cfg["docs_dir"] = _config_path(docs_dir, docs_dir.parent)
     cfg["site_dir"] = _config_path(site_dir, docs_dir.parent)
@@ -272,9 +283,34 @@ def site_config(
     styles = [*cfg.get("extra_css", []), OWN_ASSETS["aligncat.css"], *ctx.extra_css]
     cfg["extra_javascript"] = list(dict.fromkeys(scripts))
     cfg["extra_css"] = list(dict.fromkeys(styles))
+    source = _source_extra(ctx)
+    if source:
+        cfg["extra"] = {**(cfg.get("extra") or {}), "aligncat_source": source}
     # Keep the engines from looking anything up online or in the project's git history.
     cfg.pop("repo_url", None)
     return cfg
+
+
+def _source_extra(ctx: RenderContext) -> dict:
+    """What the footer says about the site's source (docs/overrides/partials/copyright.html): the repository and
+    the commit the site was built from, with links where the repository is on GitHub."""
+    from urllib.parse import urlsplit
+
+    from .repository import commit_url
+
+    out: dict = {}
+    info = ctx.info
+    if info is not None and info.repository:
+        out["repository"] = info.repository
+        parts = urlsplit(info.repository)
+        out["repository_name"] = (parts.hostname or "") + parts.path.rstrip("/")
+    if ctx.build.commit:
+        out["commit"] = ctx.build.commit
+        out["dirty"] = ctx.build.dirty
+        link = commit_url(info, ctx.build.commit) if info is not None and not ctx.build.dirty else None
+        if link:
+            out["commit_url"] = link
+    return out
 
 
 def _digest(folder: Path) -> str:

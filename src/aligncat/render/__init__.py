@@ -12,9 +12,11 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from ..repository import BuildInfo
+
 if TYPE_CHECKING:
     from ..load import Catalog
-    from ..model import Record
+    from ..model import CatalogInfo, Record
 
 
 @dataclass(frozen=True)
@@ -32,6 +34,10 @@ class RenderContext:
 
     site_url: str | None = None
     edit_base: str | None = None
+    # catalog.yaml's settings, completed from the CI's environment (repository.with_environment); None: the
+    # catalog's own settings as they are
+    info: CatalogInfo | None = None
+    build: BuildInfo = field(default_factory=BuildInfo)  # the commit the site is built from, for the footer
     extra_javascript: list[str] = field(default_factory=list)
     extra_css: list[str] = field(default_factory=list)
     # npm packages whose files the build copies into the site: {"cytoscape": ["dist/cytoscape.min.js"]}
@@ -45,7 +51,7 @@ RecordSection = Callable[["Catalog", "Record", RenderContext], str]
 def page_sources() -> list[PageSource]:
     """Every page source of the site, in the order their pages are generated (and listed in the navigation when
     two have the same rank)."""
-    from . import citations, graph_views, pages
+    from . import citations, feeds, graph_views, pages
 
     return [
         citations.citation_files,
@@ -57,6 +63,7 @@ def page_sources() -> list[PageSource]:
         pages.benchmark_comparison,
         pages.tag_pages,
         pages.news_pages,
+        feeds.feed_pages,
         pages.record_pages,
     ]
 

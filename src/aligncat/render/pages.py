@@ -22,6 +22,7 @@ from ..model import RELATION_TYPES, Category, GoalLevel, Record
 from . import Page, RenderContext
 from .citations import CITATIONS_JSON, bib_path_for_category, bib_path_for_tag, citation_meta, dataset_jsonld
 from .citations import formats_available as citation_formats
+from .feeds import FEED, category_feed_path, feed_title, tag_feed_path
 from .jinja import render
 from .text import browser_relative_url, json_for_script, relative_url, safe_url
 
@@ -41,7 +42,6 @@ ALL_INDEX = "browse/index.md"
 COMPARE = "browse/compare-benchmarks.md"
 TAGS = "tags/index.md"
 NEWS = "new.md"
-FEED = "feed.xml"
 CITE = "cite.md"
 
 
@@ -77,22 +77,21 @@ def kind_index_path(kind: str) -> str:
     return f"browse/{kind}s.md"
 
 
-def source_copy_path(record: Record) -> str:
-    return f"records/{record.id}.yaml"
-
-
 def front_matter(**values: object) -> Markup:
     """YAML front matter written as JSON values (JSON is YAML), so no record text can break out of it."""
     lines = [f"{k}: {json.dumps(v, ensure_ascii=False)}" for k, v in values.items() if v is not None]
     return Markup("---\n" + "\n".join(lines) + "\n---\n\n" if lines else "")
 
 
-def wide(*, toc: bool = False, title: str | None = None) -> Markup:
+def wide(*, toc: bool = False, title: str | None = None, feed: list[str] | None = None) -> Markup:
     """Front matter that hides the side bars (tables need the room); keeps the table of contents if asked.
 
-    A title is given escaped: the theme prints the front-matter title unescaped in <title> and the header."""
+    A title is given escaped: the theme prints the front-matter title unescaped in <title> and the header.
+    `feed` is [title, path] of the page's own Atom feed, announced in its head (docs/overrides/main.html)."""
     return front_matter(
-        title=str(escape(title)) if title else None, hide=["navigation"] if toc else ["navigation", "toc"]
+        title=str(escape(title)) if title else None,
+        hide=["navigation"] if toc else ["navigation", "toc"],
+        aligncat_feed=feed,
     )
 
 
@@ -488,7 +487,8 @@ def _category_page(catalog: Catalog, c: Category, counts: dict[str, int]) -> str
         catalog,
         "category.md",
         page_path,
-        front_matter=wide(title=c.title),
+        front_matter=wide(title=c.title, feed=[feed_title(catalog, c.title), category_feed_path(c.id)]),
+        feed_href=relative_url(page_path, category_feed_path(c.id)),
         category=c,
         trail=trail,
         facts=facts,
@@ -593,6 +593,7 @@ def tag_pages(catalog: Catalog, ctx: RenderContext) -> Iterator[Page]:
                 "link": tag_link(catalog, TAGS, t),
                 "count": len(catalog.by_tag.get(t, ())),
                 "description": tag.description if tag else None,
+                "feed_href": relative_url(TAGS, tag_feed_path(t)),
             }
         )
     yield Page(TAGS, page(catalog, "tags.md", TAGS, tags=tags), title="Tags")
@@ -611,7 +612,10 @@ def tag_pages(catalog: Catalog, ctx: RenderContext) -> Iterator[Page]:
             catalog,
             "tag.md",
             path,
-            front_matter=wide(title=tag_title(catalog, t)),
+            front_matter=wide(
+                title=tag_title(catalog, t), feed=[feed_title(catalog, tag_title(catalog, t)), tag_feed_path(t)]
+            ),
+            feed_href=relative_url(path, tag_feed_path(t)),
             title=tag_title(catalog, t),
             description=tag.description if tag else None,
             tags_href=relative_url(path, TAGS),
@@ -623,31 +627,14 @@ def tag_pages(catalog: Catalog, ctx: RenderContext) -> Iterator[Page]:
         yield Page(path, text)
 
 
-def _feed(catalog: Catalog, records: list[Record]) -> str:
-    base = (catalog.info.site_url or "").rstrip("/") + "/" if catalog.info.site_url else ""
-    updated = max((r.added for r in records), default="1970-01-01")
-    entries = []
-    for r in records:
-        link = base + f"records/{r.id}/" if base else f"records/{r.id}/"
-        entries.append(
-            {
-                "title": r.title,
-                "id": link if base else f"tag:aligncat.invalid,{r.added}:{r.id}",  # an id must be absolute
-                "link": link,
-                "updated": r.added or updated,
-                "authors": r.display_authors[:10],
-                "summary": r.summary,
-            }
-        )
-    return render(
-        catalog.root,
-        "feed.xml",
-        title=catalog.info.title,
-        feed_id=(base + FEED) if base else f"tag:aligncat.invalid,2000:{catalog.info.title}",
-        updated=updated,
-        self_href=base + FEED if base else FEED,
-        entries=entries,
-    )
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+          "November", "December")
+
+
+def month_title(month: str) -> str:
+    """"2026-11" as "November 2026"."""
+    year, _, number = month.partition("-")
+    return f"{MONTHS[int(number) - 1]} {year}" if number.isdigit() and 1 <= int(number) <= 12 else month
 
 
 def news_pages(catalog: Catalog, ctx: RenderContext) -> Iterator[Page]:
@@ -664,13 +651,15 @@ def news_pages(catalog: Catalog, ctx: RenderContext) -> Iterator[Page]:
                 "kind": KIND_SINGULAR[r.kind].lower(),
             }
         )
-    months = [{"month": m, "records": items} for m, items in by_month.items()]
+    months = [{"month": month_title(m), "records": items} for m, items in by_month.items()]
     yield Page(
         NEWS,
-        page(catalog, "new.md", NEWS, feed_href=relative_url(NEWS, FEED), months=months),
+        page(
+            catalog, "new.md", NEWS, feed_href=relative_url(NEWS, FEED), tags_href=relative_url(NEWS, TAGS),
+            months=months,
+        ),
         title="What's new",
     )
-    yield Page(FEED, _feed(catalog, records[:100]))
 
 
 # --- record pages -------------------------------------------------------------------------------------------
@@ -774,11 +763,29 @@ def record_facts(catalog: Catalog, record: Record, page_path: str) -> list[tuple
     return facts
 
 
-def _edit(catalog: Catalog, record: Record, ctx: RenderContext, page_path: str) -> dict:
-    base = safe_url(ctx.edit_base or catalog.info.edit_base)
-    if base:
-        return {"href": base + repo_relative_path(catalog, record), "external": True}
-    return {"href": relative_url(page_path, source_copy_path(record)), "external": False}
+def _edit(catalog: Catalog, record: Record, ctx: RenderContext) -> dict:
+    """Links to the record's YAML file in the repository (to read or edit it) and to a prefilled error report;
+    without a repository, the file's text itself, shown on the page. The site never serves the YAML as a file
+    of its own: a file a contributor wrote, on the site's origin, is one `<script src>` away from running
+    (docs/security.md)."""
+    from ..repository import edit_url, report_url, source_url
+
+    info = ctx.info or catalog.info
+    rel = repo_relative_path(catalog, record)
+    address = (info.site_url.rstrip("/") + f"/records/{record.id}/") if info.site_url else None
+    out: dict = {
+        "path": rel,
+        "edit": edit_url(info, rel),
+        "source": source_url(info, rel),
+        "report": report_url(info, record.id, rel, address),
+        "text": None,
+    }
+    if not (out["edit"] or out["source"]):
+        try:
+            out["text"] = (Path(catalog.root) / record.path).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            pass
+    return out
 
 
 RecordSection = Callable[[Catalog, Record, RenderContext], str]
@@ -822,7 +829,7 @@ def render_record_page(
         else None,
         sections=added,
         bibtex=bibtex.strip() if bibtex is not None else None,
-        edit=_edit(catalog, record, ctx, page_path),
+        edit=_edit(catalog, record, ctx),
     )
 
 
@@ -830,13 +837,8 @@ def record_pages(catalog: Catalog, ctx: RenderContext) -> Iterator[Page]:
     from . import record_sections
 
     sections = record_sections()
-    with_copy = not safe_url(ctx.edit_base or catalog.info.edit_base)
     for record in catalog.records.values():
         yield Page(record_path(record.id), render_record_page(catalog, record, ctx, sections))
-        if with_copy:
-            src = Path(catalog.root) / record.path
-            if src.is_file():
-                yield Page(source_copy_path(record), src.read_bytes())
 
 
 def _filter_value(text: str) -> str:
