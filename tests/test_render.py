@@ -155,9 +155,9 @@ def test_without_a_repository_the_yaml_is_shown_on_the_page_never_served_as_a_fi
 
 
 def html_escape(text: str) -> str:
-    import html
+    from markupsafe import escape
 
-    return html.escape(text, quote=True)
+    return str(escape(text))
 
 
 def test_scholar_meta_and_dataset_jsonld(pages):
