@@ -131,6 +131,13 @@ def resolve_entries(
     typed) it is kept whatever, so that a file in the way is reported instead of silently avoided.
     """
     finder = DuplicateFinder(catalog)
+    # a record's short name and aliases, for entries that give only a name and no year ('HELM', 'AlpacaEval');
+    # compared as written, case included: 'CAMeL' (a benchmark) is not 'CAMEL' (an agent framework)
+    names: dict[str, str] = {}
+    for r in catalog.records.values() if catalog is not None else ():
+        for n in (r.short_name, *r.aliases):
+            if n and n.strip():
+                names.setdefault(" ".join(n.split()), r.id)
     taken = set(catalog.records) if catalog is not None else set()
     taken |= {p.stem for p in root.glob("*/*.yaml")} if root.is_dir() else set()
     for e in entries:
@@ -144,6 +151,16 @@ def resolve_entries(
             e.reason = f"duplicate of '{verdict.record_id}' ({verdict.reason})"
             continue
         if e.problem:
+            named = names.get(" ".join(e.data.get("title", "").split()))
+            if named and not verdict and not force:
+                e.outcome, e.record_id = DUPLICATE, named
+                e.reason = f"duplicate of '{named}' (its short name or alias; the entry gives no year to compare)"
+                continue
+            if verdict and verdict.reason.startswith("same title") and not force:
+                # nothing in the entry (no year) can confirm or refute an exactly equal title: the work is there
+                e.outcome, e.record_id = DUPLICATE, verdict.record_id
+                e.reason = f"duplicate of '{verdict.record_id}' (same title; the entry gives no year to compare)"
+                continue
             e.outcome, e.reason = UNUSABLE, e.problem
             if verdict:
                 e.reason += f" (it resembles '{verdict.record_id}': {verdict.reason})"
