@@ -274,3 +274,34 @@ def test_one_identifier_under_a_name_and_a_title_is_one_work_and_under_two_title
     assert helm.merged_from == ["l.md:4"]  # the name and the full title, one arXiv id: one work
     slip = next(e for e in entries if e.outcome == UNUSABLE)
     assert slip.source == "l.md:6" and "same page openaccess.thecvf.com/x.html as line 5" in slip.reason
+
+
+def test_a_name_only_entry_with_no_year_is_a_duplicate_of_the_record_with_that_short_name(empty_catalog):
+    (empty_catalog / "benchmarks").mkdir()
+    (empty_catalog / "benchmarks" / "liang2022-helm.yaml").write_text(
+        "id: liang2022-helm\nkind: benchmark\ntitle: Holistic Evaluation of Language Models\nshort_name: HELM\n"
+        "year: 2022\n"
+    )
+    (empty_catalog / "benchmarks" / "naous2023-camel.yaml").write_text(
+        "id: naous2023-camel\nkind: benchmark\ntitle: Having Beer after Prayer? Measuring Cultural Bias in Large "
+        "Language Models\nshort_name: CAMeL\nyear: 2023\n"
+    )
+    text = (
+        "## Leaderboards\n\n| Name | Link |\n| --- | --- |\n"
+        "| HELM | [Source](https://crfm.stanford.edu/helm/) |\n"
+        "| CAMEL | [Source](https://www.camel-ai.org/) |\n"
+        "| Training language models to follow instructions with human feedback | [Paper](https://openreview.net/forum?id=TG8KACxEON) |\n"
+    )
+    (empty_catalog / "papers").mkdir()
+    (empty_catalog / "papers" / "ouyang2022-instructgpt.yaml").write_text(
+        "id: ouyang2022-instructgpt\nkind: paper\n"
+        "title: Training language models to follow instructions with human feedback\nyear: 2022\n"
+    )
+    cat = load_catalog(empty_catalog, checks=False)
+    items, skipped = read_markdown(text)
+    entries = items_to_entries(items, "t.md", skipped=skipped)
+    resolve_entries(entries, cat, empty_catalog)
+    got = {e.source: (e.outcome, e.record_id) for e in entries}
+    assert got["t.md:5"] == (DUPLICATE, "liang2022-helm")
+    assert got["t.md:6"][0] == UNUSABLE  # 'CAMEL' is not 'CAMeL': names are compared as written
+    assert got["t.md:7"] == (DUPLICATE, "ouyang2022-instructgpt")  # the exact title, and no year to compare

@@ -1070,7 +1070,8 @@ def _names_one_work(a: str, b: str) -> bool:
     na, nb = _title_key(a), _title_key(b)
     if not na or not nb or na in nb or nb in na:
         return True
-    return any(len(t.split()) <= 4 and len(t) <= 32 for t in (a, b))
+    # exactly one of the two is a name: two different names ('GPT 3.0', 'GPT-Neo') are two things
+    return sum(len(t.split()) <= 4 and len(t) <= 32 for t in (a, b)) == 1
 
 
 def items_to_entries(
