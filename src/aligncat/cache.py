@@ -10,6 +10,10 @@ The cache of one catalog is a single file under $XDG_CACHE_HOME/aligncat (defaul
 atomically, owner-only, and sealed with an HMAC under a per-user secret key (`user_key`, shared with the site's page
 cache). A file is trusted only when it and the key are ours (owner, no group or other permissions), the HMAC matches
 and its shape is right: a truncated, edited or foreign cache is ignored and rebuilt, never trusted.
+
+Over 500 lines because the file's format is read, kept up to date during a run and written by one class: the
+index, the facts, data and incoming sections and their bookkeeping must agree byte for byte with what the next
+run reads, which is easiest to keep true when they sit together.
 """
 
 from __future__ import annotations

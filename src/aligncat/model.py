@@ -1,4 +1,8 @@
-"""Model stage: frozen records built from schema-valid data, the taxonomy, and the relation types."""
+"""Model stage: frozen records built from schema-valid data, the taxonomy, and the relation types.
+
+Over 500 lines because it holds one frozen dataclass per kind of record and per nested value (authors, links,
+relations, the benchmark, dataset and resource blocks), each next to its parsing, with the taxonomy and the
+relation table they refer to: tests/test_schema_drift.py compares them all with the schema in one place."""
 
 from __future__ import annotations
 

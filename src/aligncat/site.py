@@ -3,6 +3,9 @@
 The library renders every page itself (aligncat.render); this module only writes those pages, copies the
 hand-written docs/ pages, the package's own assets and the npm assets into one folder, writes a generated
 mkdocs.yml next to it, and runs a strict build. Nothing here is needed to load, validate or export a catalog.
+
+Over 500 lines because writing the docs folder, the generated mkdocs.yml, its navigation and the engine run are
+still in one module; issue 13 splits them into a site/ package (build, engines, plugin, search, serve).
 """
 
 from __future__ import annotations

@@ -5,6 +5,9 @@ authors in italics, after `<br>` or on a sub-bullet, the year in the line, in th
 nearest year heading, tables with title/authors/venue/year/link columns. `read_markdown` reads them all and
 accounts for every list item and table row that holds a link: an entry (a `ListItem`) or a `Skipped` line saying
 why it is not one (a table-of-contents link, a news line, a licence or contributors section).
+
+Over 500 lines because the ways real lists write an entry are many and each needs its own reader (list items,
+entry paragraphs, tables by header, year headings), tested in tests/test_import_markdown.py.
 """
 
 from __future__ import annotations

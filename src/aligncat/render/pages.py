@@ -4,6 +4,9 @@ Each page is a template (render/templates/, overridable by a catalog: render/jin
 built here: plain data with every link between generated pages already computed relative to the page, so the site
 never depends on an engine's link rewriting for HTML blocks. Tables carry their filterable values as data
 attributes; the site's script (assets/aligncat.js) filters and sorts them and keeps the filter in the URL.
+
+Over 500 lines because it builds the view model of every core page; each page's view model is small and they
+share the link and table helpers at the top.
 """
 
 from __future__ import annotations
