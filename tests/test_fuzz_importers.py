@@ -180,5 +180,5 @@ def test_an_entry_a_middleware_cannot_handle_is_reported_not_dropped() -> None:
         "@article{b, title={Other}, author={X, Y}, year={2021}}\n"
     )
     entries = parse_bibtex(text, "x.bib")
-    assert [e.source for e in entries] == ["x.bib:1", "x.bib:2 (b)"]
+    assert [e.source for e in entries] == ["x.bib:1 (a)", "x.bib:2 (b)"]
     assert entries[0].data is None and "Trailing comma" in entries[0].reason

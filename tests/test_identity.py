@@ -21,6 +21,7 @@ from aligncat.identity import (
     normalise_acl,
     normalise_arxiv,
     normalise_doi,
+    normalise_identifier,
     normalise_openreview,
 )
 
@@ -67,7 +68,7 @@ def test_doi_acl_and_openreview_forms():
         "https://doi.org/10.1145%2F3442188.3445922",
     ):
         assert normalise_doi(text) == "10.1145/3442188.3445922", text
-    assert normalise_doi("10.1000/ABC") == "10.1000/abc"  # DOIs are case-insensitive
+    assert normalise_identifier("doi", "https://doi.org/10.1000/ABC") == "10.1000/abc"  # DOIs are case-insensitive
     for text in (
         "2022.acl-long.229",
         "https://aclanthology.org/2022.acl-long.229/",
@@ -165,10 +166,12 @@ def test_title_match_needs_years_and_first_authors_to_be_a_duplicate():
     )
     v = compare(other_author, old)
     assert v.outcome == POSSIBLE and "different first authors" in v.reason
-    no_author = work(
-        "Direct Preference Optimisation: Your Language Model is Secretly a Reward Model", 2023, None
-    )
-    assert compare(no_author, old).outcome == POSSIBLE  # fuzzy title, no author to agree on
+    no_author = work("Direct Preference Optimisation: Your Language Model is Secretly a Reward Model", 2023, None)
+    assert compare(no_author, old).outcome == DUPLICATE  # spelling aside the same title, the same year
+    one_word = work("Direct Preference Optimization: Your Language Model is Secretly a Good Reward Model", 2023,
+                    "Rafailov")
+    v = compare(one_word, old)  # a word added: maybe another work by the same author, so only possible
+    assert v.outcome == POSSIBLE and "title matches at" in v.reason
     exact_no_author = work(
         "Direct Preference Optimization: your language model is secretly a reward model!", 2023, None
     )

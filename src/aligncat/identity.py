@@ -4,11 +4,12 @@ and validate's duplicate-work rule.
 Two records are the same work when they share an identity key: a normalised arXiv id, DOI, ACL Anthology id,
 OpenReview id, ISBN or PubMed id, or the canonical URL of their paper page (arXiv abs/pdf/html pages, doi.org
 links, Anthology and OpenReview pages all reduce to the id they carry). Titles are compared only after that, and
-only with evidence: a near-equal title is a duplicate when the years agree within one and the first authors agree
-(an exactly equal title needs the years and, where both name one, the first authors); otherwise a close title is a
-*possible* duplicate, which the importers import and name. Distinct identifiers of one scheme always mean distinct
-works (a technical report and its successor, the yearly editions of a benchmark), and titles that differ in a
-number (Part I and Part II, BenchX 2023 and BenchX 2024) are never the same work.
+only with evidence: the same title (up to case, punctuation, stop words, word breaks, plurals and British
+spelling) is a duplicate when the years agree within one and the first authors agree (or one side names none);
+a title that is merely close (a word added or changed) is at most a *possible* duplicate, which the importers
+import and name. Distinct identifiers of one scheme always mean distinct works (a technical report and its
+successor, the yearly editions of a benchmark), and titles that differ in a number (Part I and Part II, BenchX
+2023 and BenchX 2024) are never the same work.
 """
 
 from __future__ import annotations
@@ -24,8 +25,8 @@ from urllib.parse import parse_qsl, unquote, urlencode, urlsplit
 STRONG_SCHEMES = ("arxiv", "doi", "acl", "openreview", "isbn", "pmid")
 # Link types whose URL is the work itself (a code or data link may be shared by several works).
 WORK_LINK_TYPES = ("paper", "pdf")
-FUZZY_TITLE_THRESHOLD = 90  # rapidfuzz ratio (0-100) on normalised titles
-POSSIBLE_TITLE_THRESHOLD = 85
+URL_TITLE_THRESHOLD = 70  # a shared paper URL with titles at least this alike is a duplicate
+POSSIBLE_TITLE_THRESHOLD = 90  # rapidfuzz ratio (0-100) on normalised titles: above it, a possible duplicate
 
 DUPLICATE, POSSIBLE = "duplicate", "possible duplicate"
 
@@ -54,6 +55,7 @@ _ARXIV_PATH_RE = re.compile(
     re.I,
 )
 _DOI_RE = re.compile(r"(10\.\d{4,9}/[^\s\"<>{}]+)")
+_DOI_FIELD_RE = re.compile(r"(10\.\d{4,9}/\S+)")
 _ARXIV_DOI_RE = re.compile(rf"^10\.48550/arxiv\.({_NEW_ARXIV}|{_OLD_ARXIV})(?:v\d+)?$", re.I)
 _ACL_DOI_RE = re.compile(r"^10\.18653/v1/(.+)$", re.I)
 _ACL_ID_RE = re.compile(r"^(?:[A-Z]\d{2}-\d{4}|\d{4}\.[a-z0-9\-]+\.\d+)$", re.I)
@@ -93,16 +95,18 @@ def _arxiv_case(value: str) -> str:
     return value
 
 
-def normalise_doi(text: str | None) -> str | None:
-    """The DOI in 'doi:10.x/y', 'https://doi.org/10.x/y', 'https://dx.doi.org/10.x/y' or '10.x/y', lower case
-    (DOIs are case-insensitive), URL escapes undone, trailing punctuation dropped; None when there is none."""
+def normalise_doi(text: str | None, *, in_text: bool = True) -> str | None:
+    """The DOI in 'doi:10.x/y', 'https://doi.org/10.x/y', 'https://dx.doi.org/10.x/y' or '10.x/y', case kept
+    (DOIs compare case-insensitively: normalise_identifier lowers it), URL escapes undone; in running text (in_text) a trailing full stop, comma or
+    bracket is dropped. None when there is none."""
     if not text:
         return None
     s = unquote(text.strip())
-    m = _DOI_RE.search(s)
+    m = (_DOI_RE if in_text else _DOI_FIELD_RE).search(s)
     if not m:
         return None
-    return m.group(1).rstrip(".,;:)]}").lower()
+    doi = m.group(1).rstrip(".,;:)]}") if in_text else m.group(1)  # a DOI in prose ends before its full stop
+    return doi
 
 
 def normalise_acl(text: str | None) -> str | None:
@@ -136,7 +140,7 @@ def normalise_identifier(scheme: str, value: str) -> str:
     value = str(value).strip()
     found = {
         "arxiv": normalise_arxiv,
-        "doi": normalise_doi,
+        "doi": lambda v: normalise_doi(v, in_text=False),
         "acl": normalise_acl,
         "openreview": normalise_openreview,
     }.get(scheme)
@@ -263,6 +267,24 @@ def person_key(author: Mapping[str, Any] | None) -> str:
     )
 
 
+_TITLE_STOPWORDS = frozenset("a an the of for and in on to with via from by at as is are its".split())
+
+
+def _stem(word: str) -> str:
+    for old, new in (("isation", "ization"), ("ising", "izing"), ("ised", "ized"), ("ise", "ize"), ("our", "or")):
+        if word.endswith(old) and len(word) > len(old) + 2:
+            word = word[: -len(old)] + new
+            break
+    return word[:-1] if word.endswith("s") and len(word) > 3 else word
+
+
+def title_key(normal_title: str) -> str:
+    """A title as two spellings of it share: stop words, word breaks ('real-time', 'realtime'), plurals and
+    British spellings ('optimisation') folded. Titles with equal keys name the same work (given the evidence);
+    titles whose keys differ by a word are at most possible duplicates."""
+    return "".join(_stem(w) for w in normal_title.split() if w not in _TITLE_STOPWORDS)
+
+
 def _number_tokens(normal_title: str) -> tuple[str, ...]:
     return tuple(sorted(t for t in normal_title.split() if t.isdigit() or t in _ROMAN))
 
@@ -357,31 +379,46 @@ def shared_key(a: Work, b: Work) -> tuple[str, str] | None:
     return None
 
 
+def _key_verdict(new: Work, old: Work, pointer: str, key: str, possible: bool) -> Verdict | None:
+    """A shared identifier is a duplicate. A shared paper URL alone (no identifier in it) is one only when the
+    titles are alike too: a listing page or a repository may be linked by several works."""
+    scheme, _, value = key.partition(":")
+    if scheme != "url":
+        return Verdict(old.id, DUPLICATE, f"same {scheme} {value}", pointer)
+    from rapidfuzz import fuzz
+
+    if new.title and old.title and fuzz.ratio(new.title, old.title) >= URL_TITLE_THRESHOLD:
+        return Verdict(old.id, DUPLICATE, f"same url {value}", pointer)
+    if possible:
+        return Verdict(old.id, POSSIBLE, f"same url {value} but another title", pointer)
+    return None
+
+
 def compare(new: Work, old: Work, *, possible: bool = True) -> Verdict | None:
     """The verdict on `new` against `old`: a duplicate (shared identity key, or a title match with evidence), a
     possible duplicate (a close title without the evidence; only when `possible`), or None."""
     hit = shared_key(new, old)
     if hit:
-        scheme, _, value = hit[1].partition(":")
-        return Verdict(old.id, DUPLICATE, f"same {scheme} {value}", hit[0])
+        return _key_verdict(new, old, hit[0], hit[1], possible)
     if distinct_ids(new, old) or not new.title or not old.title:
         return None
     if _number_tokens(new.title) != _number_tokens(old.title):
         return None  # Part I / Part II, BenchX 2023 / BenchX 2024: numbered works are distinct
     exact = new.title == old.title
-    if exact:
+    same_words = exact or title_key(new.title) == title_key(old.title)
+    if same_words:
         score = 100.0
     else:
         from rapidfuzz import fuzz
 
         score = fuzz.ratio(new.title, old.title)
-        if score < (POSSIBLE_TITLE_THRESHOLD if possible else FUZZY_TITLE_THRESHOLD):
+        if not possible or score < POSSIBLE_TITLE_THRESHOLD:
             return None
     years_agree = new.year is not None and old.year is not None and abs(new.year - old.year) <= 1
     both_named = bool(new.first_author and old.first_author)
     authors_agree = both_named and new.first_author == old.first_author
-    what = "same title" if exact else f"title matches at {score:.0f}%"
-    if years_agree and (authors_agree or (exact and not both_named)) and score >= FUZZY_TITLE_THRESHOLD:
+    what = "same title" if exact else ("same title but for spelling" if same_words else f"title matches at {score:.0f}%")
+    if same_words and years_agree and (authors_agree or not both_named):
         evidence = "year within one" if new.year != old.year else "same year"
         who = ", same first author" if authors_agree else ""
         return Verdict(old.id, DUPLICATE, f"{what}, {evidence}{who}", "title")
@@ -410,7 +447,7 @@ class WorkIndex:
         for _, key in work.keys:
             self.by_key.setdefault(key, work)
         if work.title:
-            self.by_title.setdefault(work.title, []).append(work)
+            self.by_title.setdefault(title_key(work.title), []).append(work)
         if work.first_author:
             self.by_author.setdefault(work.first_author, []).append(work)
         self.works.append(work)
@@ -418,16 +455,19 @@ class WorkIndex:
     def find(self, new: Work, *, possible: bool = True) -> Verdict | None:
         """The best verdict on `new`: a duplicate by identity first, then by title with evidence; else (when
         `possible`) the closest possible duplicate."""
+        weak: Verdict | None = None
         for pointer, key in new.keys:
             old = self.by_key.get(key)
             if old is not None and old.id != new.id:
-                scheme, _, value = key.partition(":")
-                return Verdict(old.id, DUPLICATE, f"same {scheme} {value}", pointer)
+                v = _key_verdict(new, old, pointer, key, possible)
+                if v is not None and v.outcome == DUPLICATE:
+                    return v
+                weak = weak or v
         # A title duplicate needs the same first author (or an exactly equal title): look there, not everywhere.
-        candidates = list(self.by_title.get(new.title, ()))
+        candidates = list(self.by_title.get(title_key(new.title), ()))
         if new.first_author:
             candidates += self.by_author.get(new.first_author, ())
-        best_possible: Verdict | None = None
+        best_possible: Verdict | None = weak
         for old in candidates:
             if old.id == new.id and new.id:
                 continue

@@ -181,6 +181,7 @@ class Record:
     short_name: str | None = None
     aliases: tuple[str, ...] = ()
     authors: tuple[Author, ...] = ()
+    authors_truncated: bool = False
     date: str | None = None
     venue: str | None = None
     venue_type: str | None = None
@@ -200,6 +201,7 @@ class Record:
         return dict(
             id=d["id"], kind=d["kind"], title=d["title"], year=d["year"], short_name=d.get("short_name"),
             aliases=_tuple(d.get("aliases")), authors=tuple(Author.from_dict(a) for a in d.get("authors", ())),
+            authors_truncated=bool(d.get("authors_truncated", False)),
             date=d.get("date"), venue=d.get("venue"), venue_type=d.get("venue_type"),
             identifiers=tuple(sorted((d.get("identifiers") or {}).items())),
             links=tuple(Link.from_dict(x) for x in d.get("links", ())), categories=_tuple(d.get("categories")),

@@ -48,13 +48,14 @@ def _read_input(path: str) -> tuple[str, str]:
         ) from None
 
 
-def _finish(entries, *, dry_run: bool) -> None:
-    from ..importers.common import EXISTS, UNUSABLE, report_lines, write_entries
+def _finish(entries, catalog_dir: Path, *, dry_run: bool) -> None:
+    from ..importers.common import FAILED, report_lines, validate_before_writing, write_entries
 
+    validate_before_writing(entries, catalog_dir)  # nothing `aligncat validate` would reject is written
     write_entries(entries, dry_run=dry_run)
     for line in report_lines(entries, dry_run=dry_run):
         click.echo(line)
-    if any(e.outcome in (UNUSABLE, EXISTS) for e in entries):
+    if any(e.outcome in FAILED for e in entries):
         sys.exit(1)
 
 
@@ -207,7 +208,7 @@ def register(group: click.Group) -> None:
         """Bring records in from a BibTeX file or an awesome-list README; every entry is accounted for."""
 
     @import_group.command("bibtex")
-    @click.argument("file")
+    @click.argument("files", nargs=-1, required=True, metavar="FILE...")
     @CATALOG_OPT
     @click.option(
         "--kind",
@@ -221,26 +222,29 @@ def register(group: click.Group) -> None:
     )
     @click.option("--force", is_flag=True, help="Overwrite existing files and import duplicates anyway.")
     @click.option("--dry-run", is_flag=True, help="Report what would happen; write nothing.")
-    def import_bibtex(file, catalog_dir, kind, categories, force, dry_run) -> None:
-        """Import every entry of a BibTeX FILE ('-' for stdin) as a record.
+    def import_bibtex(files, catalog_dir, kind, categories, force, dry_run) -> None:
+        """Import every entry of one or more BibTeX FILEs ('-' for stdin) as records.
 
-        Each entry is imported, reported as a duplicate of an existing record (same arXiv id, DOI or a near-equal
-        title), or reported as unusable with the reason. Exits 1 when any entry was unusable or blocked.
+        Several files are read as one bibliography: @string macros and crossref parents may sit in any of them
+        (e.g. `aligncat import bibtex abbrev.bib refs.bib crossref.bib`). Each entry is imported, reported as a
+        duplicate of an existing record (which one and why: same arXiv id, DOI, ACL or OpenReview id, or a title
+        match with the same year and first author), reported as not a work (a @proceedings volume), or reported
+        unusable or invalid with the reason and the fix. Every record is checked as `aligncat validate` would
+        before it is written. Exits 1 when any entry was unusable, invalid or blocked.
         """
-        from ..importers.bibtex import parse_bibtex
+        from ..importers.bibtex import parse_bibtex_files
         from ..importers.common import resolve_entries
 
         cat = _load(catalog_dir)
         unknown = [c for c in categories if c not in cat.taxonomy.categories]
         if unknown:
             raise click.UsageError(f"no category {', '.join(unknown)}; see catalog/taxonomy.yaml")
-        text, name = _read_input(file)
-        entries = parse_bibtex(text, name, kind=kind)
+        entries = parse_bibtex_files([_read_input(f) for f in files], kind=kind)
         for e in entries:
             if e.data is not None and categories:
                 e.data["categories"] = list(categories)
         resolve_entries(entries, cat, catalog_dir, force=force)
-        _finish(entries, dry_run=dry_run)
+        _finish(entries, catalog_dir, dry_run=dry_run)
 
     @import_group.command("markdown")
     @click.argument("file")
@@ -281,7 +285,7 @@ def register(group: click.Group) -> None:
                 f"{name}: found no entries (list items, entry paragraphs or table rows with a title and a link)"
             )
         resolve_entries(entries, cat, catalog_dir, force=force)
-        _finish(entries, dry_run=dry_run)
+        _finish(entries, catalog_dir, dry_run=dry_run)
 
     @group.command("fmt")
     @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))

@@ -17,6 +17,8 @@ from ..model import RecordFacts, kind_folder
 
 IMPORTED, DUPLICATE, UNUSABLE, EXISTS = "imported", "duplicate", "unusable", "exists"
 SKIPPED = "not an entry"  # a linked line of a list that is not an entry (a table of contents, a news line)
+NOT_A_WORK = SKIPPED  # a @proceedings volume: accounted for, never imported
+INVALID = "invalid"  # would not pass `aligncat validate`: not written
 
 _STOPWORDS = {
     "a",
@@ -92,6 +94,7 @@ class Entry:
     path: Path | None = None
     merged_from: list[str] = field(default_factory=list)
     resembles: Verdict | None = None  # a possible duplicate: imported, naming the record it resembles
+    dropped: list[str] = field(default_factory=list)  # fields left out because they would not validate
     # Why the entry cannot be written although it was read (e.g. no year): it is still checked for duplicates first,
     # so that a work already in the catalog is reported as a duplicate, not as unusable.
     problem: str = ""
@@ -138,11 +141,11 @@ def resolve_entries(
         for n in (r.short_name, *r.aliases):
             if n and n.strip():
                 names.setdefault(" ".join(n.split()), r.id)
-    taken = set(catalog.records) if catalog is not None else set()
-    taken |= {p.stem for p in root.glob("*/*.yaml")} if root.is_dir() else set()
+    used = _ids_in_use(catalog, root)
+    taken = set(used)
     for e in entries:
         if e.data is None:
-            if e.outcome != SKIPPED:
+            if e.outcome == IMPORTED:
                 e.outcome = UNUSABLE
             continue
         verdict = finder.find(e.data)
@@ -171,12 +174,15 @@ def resolve_entries(
                     "different work, else merge the two")
             e.data["notes"] = [*e.data.get("notes", []), note]
         wanted = e.data.get("id")
-        if (
-            wanted
-            and re.fullmatch(r"[a-z0-9]+(?:-[a-z0-9]+)*", wanted)
-            and (wanted not in taken or force or exact_ids)
-        ):
+        slug = bool(wanted) and re.fullmatch(r"[a-z0-9]+(?:-[a-z0-9]+)*", wanted) is not None
+        same_file = slug and used.get(wanted) == record_path(root, {**e.data, "id": wanted})
+        if slug and (wanted not in taken or ((force or exact_ids) and (same_file or wanted not in used))):
             rid = wanted
+        elif slug and exact_ids:
+            e.outcome = EXISTS
+            e.reason = (f"the id '{wanted}' is already used by {used.get(wanted) or 'another entry of this import'}; "
+                        "choose another --id (ids are unique across papers, datasets, benchmarks and resources)")
+            continue
         else:
             rid = make_id(e.data, taken)
         e.data["id"] = rid
@@ -189,6 +195,93 @@ def resolve_entries(
         finder.add(rid, e.data)
 
 
+def _ids_in_use(catalog: Catalog | None, root: Path) -> dict[str, Path]:
+    """Every record id the catalog uses, in any kind folder (files with errors included), with its file."""
+    used: dict[str, Path] = {}
+    if root.is_dir():
+        for p in sorted(root.glob("*/*.yaml")):
+            used.setdefault(p.stem, p)
+    if catalog is not None:
+        for r in catalog.records.values():
+            used.setdefault(r.id, root / r.path if r.path else root / kind_folder(r.kind) / f"{r.id}.yaml")
+    return used
+
+
+def _required(kind: str) -> set[str]:
+    from ..schema import bundled_schema
+
+    return set(bundled_schema(kind).get("required", ())) | {"id", "kind"}
+
+
+def _mirror(src: Path, dest: Path) -> None:
+    """A copy of the catalog folder to validate in: hard links where possible (never written through), else copies."""
+    import os
+    import shutil
+
+    for dirpath, dirnames, filenames in os.walk(src):
+        dirnames[:] = [d for d in dirnames if not d.startswith(".")]
+        rel = Path(dirpath).relative_to(src)
+        (dest / rel).mkdir(parents=True, exist_ok=True)
+        for name in filenames:
+            if not name.endswith((".yaml", ".yml")):
+                continue
+            try:
+                os.link(Path(dirpath) / name, dest / rel / name)
+            except OSError:
+                shutil.copy2(Path(dirpath) / name, dest / rel / name)
+
+
+def validate_before_writing(entries: list[Entry], root: Path) -> None:
+    """Check every record about to be written with the very checks of `aligncat validate` (schema and rules, in a
+    copy of the catalog with the new files added). A record that fails is not written: an optional field at fault
+    is left out (and the report says which), otherwise the entry is reported invalid with the diagnostics."""
+    import tempfile
+
+    from ..pipeline import validate_catalog
+    from ..yamlio import record_yaml
+
+    pending = [e for e in entries if e.outcome == IMPORTED and e.data and e.path]
+    if not pending or not (root / "catalog.yaml").is_file():
+        return
+    with tempfile.TemporaryDirectory(prefix="aligncat-check-") as tmp:
+        shadow = Path(tmp) / "catalog"
+        _mirror(root, shadow)
+        for attempt in range(3):
+            by_rel: dict[str, Entry] = {}
+            for e in pending:
+                rel = e.path.relative_to(root).as_posix()
+                target = shadow / rel
+                target.parent.mkdir(parents=True, exist_ok=True)
+                if target.exists():
+                    target.unlink()  # a hard link to the user's file: replaced, never written through
+                target.write_text(record_yaml(e.data), encoding="utf-8")
+                by_rel[rel] = e
+            bad: dict[str, list] = {}
+            for d in validate_catalog(shadow).diagnostics:
+                if d.is_error and d.path in by_rel:
+                    bad.setdefault(d.path, []).append(d)
+            if not bad:
+                return
+            for rel, diags in bad.items():
+                e = by_rel[rel]
+                fields = {d.pointer.strip("/").split("/")[0] for d in diags}
+                if attempt < 2 and "" not in fields and not fields & _required(e.data["kind"]):
+                    for f in sorted(fields):
+                        e.data.pop(f, None)
+                        why = "; ".join(d.message for d in diags if d.pointer.strip("/").split("/")[0] == f)
+                        e.dropped.append(f"{f} ({why})")
+                    continue
+                e.outcome = INVALID
+                e.reason = ("would not pass `aligncat validate`, so it is not written: "
+                            + "; ".join(f"{d.pointer or '/'} [{d.code}] {d.message}" + (f" ({d.hint})" if d.hint else "")
+                                        for d in diags)
+                            + "; fix this in the source entry and import again")
+                (shadow / rel).unlink()
+            pending = [e for e in pending if e.outcome == IMPORTED]
+            if not pending:
+                return
+
+
 def order_record(data: dict[str, Any]) -> dict[str, Any]:
     from ..fmt import key_order
 
@@ -197,7 +290,8 @@ def order_record(data: dict[str, Any]) -> dict[str, Any]:
 
 
 def write_entries(entries: Iterable[Entry], *, dry_run: bool = False) -> int:
-    """Write every imported entry's record file atomically; returns how many were (or would be) written."""
+    """Write every imported entry's record file atomically; returns how many were (or would be) written. Call
+    validate_before_writing first: nothing invalid is written."""
     from ..yamlio import record_yaml
 
     n = 0
@@ -209,6 +303,10 @@ def write_entries(entries: Iterable[Entry], *, dry_run: bool = False) -> int:
     return n
 
 
+OUTCOMES = (IMPORTED, DUPLICATE, SKIPPED, EXISTS, INVALID, UNUSABLE)
+FAILED = (UNUSABLE, EXISTS, INVALID)  # outcomes that make an import exit 1
+
+
 def report_lines(entries: list[Entry], *, dry_run: bool = False) -> list[str]:
     """One line per entry saying what became of it, then a count per outcome."""
     lines = []
@@ -218,15 +316,18 @@ def report_lines(entries: list[Entry], *, dry_run: bool = False) -> list[str]:
             extra = f" (merged {len(e.merged_from) + 1} listings)" if e.merged_from else ""
             if e.resembles:
                 extra += f"; possible duplicate of '{e.resembles.record_id}' ({e.resembles.reason})"
+            if e.dropped:
+                extra += f"; left out, as it would not validate: {'; '.join(e.dropped)}"
             lines.append(f"{e.source}: {verb} as {e.path}{extra}")
         else:
             lines.append(f"{e.source}: {e.outcome}: {e.reason}")
-    counts = {
-        k: sum(1 for e in entries if e.outcome == k) for k in (IMPORTED, DUPLICATE, EXISTS, UNUSABLE, SKIPPED)
-    }
-    lines.append(
-        f"{len(entries) - counts[SKIPPED]} entries: {counts[IMPORTED]} {verb}, {counts[DUPLICATE]} duplicates, "
-        f"{counts[EXISTS]} in the way of existing files, {counts[UNUSABLE]} unusable"
-        + (f"; {counts[SKIPPED]} linked lines are not entries" if counts[SKIPPED] else "")
-    )
+    counts = {k: sum(1 for e in entries if e.outcome == k) for k in OUTCOMES}
+    possible = sum(1 for e in entries if e.outcome == IMPORTED and e.resembles)
+    tail = [f"{counts[IMPORTED]} {verb}" + (f" ({possible} possible duplicates)" if possible else ""),
+            f"{counts[DUPLICATE]} duplicates", f"{counts[EXISTS]} in the way of existing files"]
+    if counts[INVALID]:
+        tail.append(f"{counts[INVALID]} invalid")
+    tail.append(f"{counts[UNUSABLE]} unusable")
+    lines.append(f"{len(entries) - counts[SKIPPED]} entries: " + ", ".join(tail)
+                 + (f"; {counts[SKIPPED]} not entries (volumes, contents and news lines)" if counts[SKIPPED] else ""))
     return lines

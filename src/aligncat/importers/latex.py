@@ -27,23 +27,26 @@ def _converter() -> LatexNodes2Text:
         prepend=True,
         macros=[MacroTextSpec(name, simplify_repl=text) for name, text in _EXTRA_MACROS.items()],
     )
-    # math_mode="verbatim": a title with $x^2$ keeps its formula readable instead of losing the dollar signs.
-    return LatexNodes2Text(latex_context=db, math_mode="verbatim", strict_latex_spaces=True)
+    # math_mode="text": '$\\tau$-Bench' reads 'τ-Bench'; a formula keeps its text ('$x^2$' -> 'x^2').
+    return LatexNodes2Text(latex_context=db, math_mode="text", strict_latex_spaces=True)
 
 
 _SPACE_RE = re.compile(r"\s+")
 
 
+_HREF_RE = re.compile(r"\\href\s*\{([^{}]*)\}\s*\{([^{}]*)\}")
+_URL_RE = re.compile(r"\\url\s*\{([^{}]*)\}")
+
+
 def latex_to_text(value: str) -> str:
-    """Plain text of a LaTeX field value: '{\\\\"O}zt{\\\\"u}rk \\\\& {GPT}' -> 'Öztürk & GPT', white space folded."""
-    if (
-        "\\" not in value
-        and "{" not in value
-        and "~" not in value
-        and "-" not in value
-        and "`" not in value
-        and "'" not in value
-    ):
+    """Plain text of a LaTeX field value: '{\\\\"O}zt{\\\\"u}rk \\\\& {GPT}' -> 'Öztürk & GPT', '$\\\\tau$' -> 'τ',
+    white space folded. Never raises: text pylatexenc cannot read keeps its letters, braces and backslashes dropped."""
+    if not any(c in value for c in "\\{}~-`'$"):
         return _SPACE_RE.sub(" ", value).strip()
-    text = _converter().latex_to_text(value)
+    value = _HREF_RE.sub(lambda m: m.group(2), value)
+    value = _URL_RE.sub(lambda m: m.group(1), value)
+    try:
+        text = _converter().latex_to_text(value)
+    except Exception:  # noqa: BLE001  (pylatexenc fails on some malformed macros; fall back to the letters)
+        text = re.sub(r"\\[A-Za-z]+\s*|[{}\\]", "", value)
     return _SPACE_RE.sub(" ", text.replace("\xa0", " ")).strip()
