@@ -157,3 +157,11 @@ def test_import_refuses_an_id_used_in_another_kind_folder(empty_catalog):
 def test_parse_reports_every_block(entries):
     assert sum(1 for e in entries.values() if e.data is None and e.outcome != SKIPPED) == 3
     assert all(e.outcome in ("imported", SKIPPED, UNUSABLE) for e in entries.values())
+
+
+def test_a_truncated_list_is_exported_with_and_others(empty_catalog):
+    from aligncat.export import export
+
+    run("import", "bibtex", FEATURES, "--catalog", empty_catalog)
+    bib = export(load_catalog(empty_catalog), "bibtex")
+    assert "Novak, Jan and Svoboda, Eva and others" in bib

@@ -185,7 +185,7 @@ def citation(r: Record) -> Citation:
         genre=g,
         title=" ".join(r.title.split()),
         authors=authors,
-        truncated=len(authors) != len(r.authors),
+        truncated=len(authors) != len(r.authors) or r.authors_truncated,  # cut here, or in the source
         year=parts[0],
         date_parts=parts,
         venue=venue,
