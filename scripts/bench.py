@@ -463,7 +463,7 @@ result = stage("render (pages written)", lambda: render_site(catalog, work / "bu
 stage(f"mkdocs build (search: {result.search_backend})", lambda: run_engine(
     result.config_file, "mkdocs", generated=result.generated, page_cache=False))
 if result.search_backend == "pagefind":
-    from aligncat.search import index_site
+    from aligncat.site.search import index_site
     stage("search index (Pagefind)", lambda: index_site(site))
 """
 

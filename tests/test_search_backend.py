@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from aligncat import search
+from aligncat.site import search
 from aligncat.load import load_catalog
 
 MINI = Path(__file__).parent / "data" / "mini_catalog"
@@ -88,7 +88,7 @@ def test_record_pages_carry_the_search_filters_whatever_was_imported_first() -> 
         f"pages, _ = generate_pages(load_catalog({str(MINI)!r}))\n"
         "page = next(p for p in pages if p.path == 'records/toybench2021.md')\n"
         "assert 'data-pagefind-filter=\"kind:benchmark\"' in page.content, page.content\n"
-        "assert 'aligncat.search' not in sys.modules\n"
+        "assert 'aligncat.site.search' not in sys.modules\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 from pathlib import Path
@@ -244,25 +245,107 @@ def test_serve_rebuilds_when_a_record_changes(tmp_path, engine):
         raise AssertionError(f"something still serves on port {port} after aligncat serve was stopped")
 
 
-def test_mkdocs_plugin_builds_the_same_pages(tmp_path):
-    """The optional MkDocs adapter: plain `mkdocs build` with `- aligncat` in plugins gives the key pages."""
+def _site_pages(site: Path) -> list[str]:
+    # The search index and sitemaps list the same pages in the same order either way; the build's own mark is
+    # aligncat build's alone.
+    return sorted(p.relative_to(site).as_posix() for p in site.rglob("*") if p.is_file() and p.name != ".aligncat-site")
+
+
+def test_mkdocs_plugin_and_aligncat_build_make_the_same_pages_and_nav(tmp_path):
+    """One rendering path: plain `mkdocs build` with `- aligncat` in plugins gives the very pages, files and
+    navigation (in the same order, Guide and all) that `aligncat build` gives."""
     import yaml
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
 
     project = _project_copy(tmp_path)
+    (project / "docs" / "notes.md").write_text("# Our notes\n\nSee [the other note](more/other.md).\n")
+    (project / "docs" / "more").mkdir()
+    (project / "docs" / "more" / "other.md").write_text("# Other note\n")
+    built = build_site(load_catalog(MINI), tmp_path / "site-build", project_root=project, build_dir=tmp_path / "b")
+    generated_cfg = yaml.safe_load(built.config_file.read_text())
+
     cfg = yaml.safe_load((project / "mkdocs.yml").read_text())
-    cfg["site_name"] = "Plugin test"
     cfg["plugins"] = ["search", {"aligncat": {"catalog": str(MINI)}}]
     cfg["theme"]["custom_dir"] = "docs/overrides"
+    cfg["site_name"] = generated_cfg["site_name"]
     (project / "mkdocs.yml").write_text(yaml.safe_dump(cfg))
-    config = load_config(
-        config_file=str(project / "mkdocs.yml"), strict=True, site_dir=str(tmp_path / "site")
-    )
+    config = load_config(config_file=str(project / "mkdocs.yml"), strict=True, site_dir=str(tmp_path / "site-plugin"))
     build(config)
+    assert _site_pages(tmp_path / "site-plugin") == _site_pages(tmp_path / "site-build")
+    assert config.nav == generated_cfg["nav"]
+    assert [list(x)[0] for x in config.nav][-1] == "Guide" and "records" not in json.dumps(config.nav)
+    for page in ("records/beta2020-method/index.html", "guide/notes/index.html", "index.html"):
+        a = (tmp_path / "site-plugin" / page).read_text()
+        b = (tmp_path / "site-build" / page).read_text()
+        body = lambda html: html[html.index('<article'):html.index("</article>")]  # noqa: E731
+        assert body(a) == body(b), page
+
+
+def test_a_failed_build_leaves_the_previous_site_and_does_not_block_the_next(tmp_path):
+    from aligncat.site.build import SITE_MARK
+
+    project = _project_copy(tmp_path)
     site = tmp_path / "site"
-    assert [p for p in KEY_PAGES if not (site / p).is_file()] == []
-    assert "records" not in json.dumps(config.nav)
+    build_site(load_catalog(MINI), site, project_root=project, build_dir=tmp_path / "b")
+    before = {p: (site / p).read_bytes() for p in _site_pages(site)}
+    (project / "docs" / "broken.md").write_text("# Broken\n\nSee [the missing page](nowhere.md).\n")
+    with pytest.raises(SiteError, match="mkdocs build failed"):
+        build_site(load_catalog(MINI), site, project_root=project, build_dir=tmp_path / "b")
+    assert {p: (site / p).read_bytes() for p in _site_pages(site)} == before  # untouched, not half replaced
+    assert (site / SITE_MARK).is_file()
+    assert not (tmp_path / ".site.aligncat-new").exists() or True  # may stay until the next build clears it
+    (project / "docs" / "broken.md").unlink()
+    build_site(load_catalog(MINI), site, project_root=project, build_dir=tmp_path / "b")  # no --force needed
+    assert not (tmp_path / ".site.aligncat-new").exists() and not (tmp_path / ".site.aligncat-old").exists()
+    assert (site / "guide" / "broken").exists() is False
+
+
+def test_a_killed_build_leaves_the_previous_site_and_never_blocks_the_next(tmp_path):
+    """A build killed half-way (SIGKILL while MkDocs writes the pages) leaves the old site whole; its lock dies
+    with it and its half-built folder is cleared by the next build."""
+    import signal
+    import subprocess
+    import sys
+
+    project = _project_copy(tmp_path)
+    site = tmp_path / "site"
+    build_site(load_catalog(MINI), site, project_root=project, build_dir=tmp_path / "b")
+    before = {p: (site / p).read_bytes() for p in _site_pages(site)}
+    code = (
+        "import os, signal, sys\n"
+        "import mkdocs.commands.build as mk\n"
+        "from aligncat.load import load_catalog\n"
+        "from aligncat.site import build_site\n"
+        "real = mk._build_page\n"
+        "count = [0]\n"
+        "def dying(*a, **k):\n"
+        "    count[0] += 1\n"
+        "    real(*a, **k)\n"
+        "    if count[0] == 5: os.kill(os.getpid(), signal.SIGKILL)\n"
+        "mk._build_page = dying\n"
+        f"build_site(load_catalog({str(MINI)!r}), {str(site)!r}, project_root={str(project)!r}, "
+        f"build_dir={str(tmp_path / 'b')!r})\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], env={**os.environ, "ALIGNCAT_NO_CACHE": "1"})
+    assert proc.returncode == -signal.SIGKILL
+    assert (tmp_path / ".site.aligncat-new").is_dir()  # the half-built site, beside the real one
+    assert {p: (site / p).read_bytes() for p in _site_pages(site)} == before
+    build_site(load_catalog(MINI), site, project_root=project, build_dir=tmp_path / "b")
+    assert not (tmp_path / ".site.aligncat-new").exists()
+
+
+def test_two_builds_at_once_are_refused_with_a_clear_message(tmp_path):
+    from aligncat.site import BuildLocked
+    from aligncat.site.build import _locked
+
+    project = _project_copy(tmp_path)
+    site = tmp_path / "site"
+    with _locked(tmp_path / ".site.aligncat-lock", str(site)):  # what a running build holds
+        with pytest.raises(BuildLocked, match=rf"{site} is being built by another aligncat build \(process {os.getpid()}\)"):
+            build_site(load_catalog(MINI), site, project_root=project, build_dir=tmp_path / "b")
+    build_site(load_catalog(MINI), site, project_root=project, build_dir=tmp_path / "b")  # free again
+    assert (site / "index.html").is_file()
 
 
 def test_npm_files_a_page_asks_for_are_copied_and_missing_ones_explained(tmp_path, monkeypatch):

@@ -61,7 +61,7 @@ def test_raw_html_pass_through_gives_the_pages_markdown_gives(tmp_path, name):
             re.sub(r"\s+", "", b["text"])
         )
     # The fast path covers the generated pages: every block that starts with an HTML tag is one it passes.
-    from aligncat.mkdocs_plugin import raw_html_block
+    from aligncat.site.plugin import raw_html_block
 
     slow = []
     for path in (tmp_path / "build-pass-through" / "docs").rglob("*.md"):
@@ -76,7 +76,7 @@ def test_raw_html_pass_through_gives_the_pages_markdown_gives(tmp_path, name):
 
 
 def test_raw_html_block_takes_only_whole_balanced_block_elements():
-    from aligncat.mkdocs_plugin import raw_html_block
+    from aligncat.site.plugin import raw_html_block
 
     assert raw_html_block('<p class="x">text <a href="y">link</a></p>')
     assert raw_html_block("<div><div>a</div>\n<ul><li>b</li></ul></div>")
@@ -302,7 +302,7 @@ def test_the_page_cache_stays_off_with_a_plugin_it_does_not_know(tmp_path, monke
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
 
-    from aligncat.mkdocs_cache import PageCache
+    from aligncat.site.mkdocs_engine import PageCache
 
     def config(*names, hooks=()):
         return SimpleNamespace(plugins={n: SimpleNamespace() for n in names}, hooks=list(hooks))
@@ -346,7 +346,7 @@ def test_a_draft_page_served_from_the_page_cache_keeps_its_content(tmp_path, mon
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
 
-    from aligncat.site import mkdocs_build
+    from aligncat.site.mkdocs_engine import mkdocs_build
 
     monkeypatch.delenv("ALIGNCAT_NO_CACHE", raising=False)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
@@ -371,3 +371,44 @@ def test_a_draft_page_served_from_the_page_cache_keeps_its_content(tmp_path, mon
         html = draft.read_text(encoding="utf-8")
         assert "DRAFT" in html and "a library first" in html
     assert reused[2] > 20
+
+
+def test_the_installed_mkdocs_still_has_the_private_functions_we_use():
+    """site/mkdocs_engine.py is the one module using MkDocs' private API; each name it lists must still exist."""
+    import importlib
+
+    from aligncat.site.mkdocs_engine import PRIVATE_API
+
+    missing = []
+    for module, name in PRIVATE_API:
+        obj = importlib.import_module(module)
+        for part in name.split("."):
+            found = getattr(obj, part, None)
+            if found is None and part.startswith("_"):
+                # instance attributes are set in __init__ (or annotated on the class)
+                found = part in getattr(obj, "__annotations__", {}) or part in _init_source(obj)
+            if not found:
+                missing.append(f"{module}.{name}")
+                break
+            obj = found
+    assert missing == [], f"MkDocs changed: update site/mkdocs_engine.py for {missing}"
+
+
+def _init_source(cls) -> str:
+    import inspect
+
+    try:
+        return inspect.getsource(cls)
+    except (OSError, TypeError):
+        return ""
+
+
+def test_no_module_but_mkdocs_engine_uses_mkdocs_private_names():
+    import re
+
+    package = Path(__file__).parents[1] / "src" / "aligncat"
+    private = re.compile(r"\b(_populate_page|_build_page|_inject_js_into_html|_title_from_render|_current_page)\b")
+    users = sorted(
+        p.relative_to(package).as_posix() for p in package.rglob("*.py") if private.search(p.read_text())
+    )
+    assert users == ["site/mkdocs_engine.py"]

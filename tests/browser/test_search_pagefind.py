@@ -16,7 +16,7 @@ SEARCH_TIMEOUT_MS = 30_000
 @pytest.fixture(scope="session")
 def pagefind_toy_site(tmp_path_factory):
     """The toy catalog built with the Pagefind backend forced (it is far below the automatic threshold)."""
-    from aligncat.search import ENV_BACKEND
+    from aligncat.site.search import ENV_BACKEND
 
     old = os.environ.get(ENV_BACKEND)
     os.environ[ENV_BACKEND] = "pagefind"

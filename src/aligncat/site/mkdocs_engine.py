@@ -1,4 +1,17 @@
-"""Reuse unchanged pages between two `aligncat build`s with MkDocs (its incremental build).
+"""Site stage, MkDocs engine: the one module that uses MkDocs' private functions, for speed. It reuses unchanged
+pages between two builds (`aligncat build`, and every rebuild of `aligncat serve`) and runs the live preview.
+
+The private names it uses, read from MkDocs 1.6.1 and Material 9.x (`PRIVATE_API`; tests/test_site_fast.py fails
+when an installed MkDocs no longer has one):
+
+- `mkdocs.commands.build._populate_page` and `_build_page`: MkDocs' two passes over each page, wrapped during one
+  build (`mkdocs_build`) so that `PageCache` can skip the work for a page that did not change;
+- `MkDocsConfig._current_page` and `Page._title_from_render`: set as MkDocs' own passes set them;
+- `mkdocs.livereload.LiveReloadServer._inject_js_into_html`: the live preview gives the reload script the page's
+  CSP nonce (`serve_mkdocs`);
+- the search plugin's `search_index.entries` (a public attribute of Material's plugin, listed for completeness).
+
+Everything else (the plugin, the docs folder) uses MkDocs' public events only.
 
 MkDocs has no incremental build that keeps a strict build and a whole search index (`--dirty` warns, which fails a
 strict build, and writes a search index of the changed pages only). After one record changed, most pages of the
@@ -36,14 +49,24 @@ import hmac
 import json
 import logging
 import os
+import time
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from pathlib import Path, PurePath
 from typing import Any
 
-from . import __version__
+from .. import __version__
+from ..atomic import write_atomic
 
 FORMAT = 1
+# (module, attribute) pairs of MkDocs' private API used here; see the docstring.
+PRIVATE_API = (
+    ("mkdocs.commands.build", "_populate_page"),
+    ("mkdocs.commands.build", "_build_page"),
+    ("mkdocs.livereload", "LiveReloadServer._inject_js_into_html"),
+    ("mkdocs.structure.pages", "Page._title_from_render"),
+    ("mkdocs.config.defaults", "MkDocsConfig._current_page"),
+)
 KNOWN_PLUGINS = frozenset({"search", "material/search", "aligncat-raw-html"})
 MAX_PAGE_BYTES = 64 * 1024 * 1024  # a cached page larger than this is not believed
 
@@ -78,7 +101,7 @@ def _code_stamp() -> str:
     h = hashlib.blake2b(digest_size=16)
     h.update(json.dumps(versions).encode())
     here = Path(__file__).parent
-    for name in ("mkdocs_cache.py", "mkdocs_plugin.py"):
+    for name in ("mkdocs_engine.py", "plugin.py"):
         h.update((here / name).read_bytes())
     return h.hexdigest()
 
@@ -154,7 +177,7 @@ class PageCache:
         # aligncat built are ever reused.
         self._key = b""
         if self.enabled:
-            from .cache import _secret_key, default_cache_dir
+            from ..cache import _secret_key, default_cache_dir
 
             self._key = _secret_key(default_cache_dir(), create=True) or b""
             self.enabled = bool(self._key)
@@ -242,15 +265,13 @@ class PageCache:
         return header, body
 
     def _write(self, key: str, header: dict, output: bytes) -> None:
-        from .site import _write_replace
-
         sealed = (
             json.dumps({**header, "format": FORMAT, "key": key}).encode() + b"\n" + zlib.compress(output, 1)
         )
         mac = hmac.new(self._key, sealed, hashlib.sha256).hexdigest().encode()
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
-            _write_replace(self._path(key), mac + b"\n" + sealed)
+            write_atomic(self._path(key), mac + b"\n" + sealed, durable=False)
         except OSError:
             pass  # a cache that cannot be written costs speed, never the build
 
@@ -396,3 +417,98 @@ class PageCache:
         }
         self._write(key, header, output)
         self.used.add(key)
+
+
+def mkdocs_build(
+    build: Callable, cfg, generated: Collection[str] | None, cache_folder: Path | None, **kw
+) -> int:
+    """One MkDocs build (`build` is mkdocs.commands.build.build) of aligncat's pages, as `aligncat build` and
+    `aligncat serve` run it: the generated pages' raw HTML through Markdown unparsed (RawHtmlPassThrough) and,
+    with a `cache_folder`, the pages that did not change since the previous build reused (mkdocs_cache.PageCache).
+    Returns how many pages it reused."""
+    from ..cache import cache_disabled_by_env
+    from .plugin import RawHtmlPassThrough
+
+    if generated:
+        cfg.plugins["aligncat-raw-html"] = RawHtmlPassThrough(generated)
+    if cache_folder is None or cache_disabled_by_env():
+        build(cfg, **kw)
+        return 0
+    import mkdocs.commands.build as mk
+
+    cache = PageCache(cache_folder, cfg)
+    populate, build_page = mk._populate_page, mk._build_page
+    mk._populate_page = lambda *a, **k: cache.populate(populate, *a, **k)
+    mk._build_page = lambda *a, **k: cache.build(build_page, *a, **k)
+    try:
+        build(cfg, **kw)
+    finally:
+        mk._populate_page, mk._build_page = populate, build_page
+    if cache.enabled:
+        cache.prune()
+    return cache.reused
+
+
+# --- the live preview ---------------------------------------------------------------------------------------
+
+
+def serve_mkdocs(preview, dev_addr: str, ready=None) -> None:
+    """Serve `preview` (site.serve.Preview) with MkDocs' live-reload server, rebuilding on every watched change.
+
+    Uses, besides its public `LiveReloadServer(builder, host, port, root)`, `watch`, `serve` and `shutdown`, one
+    private method, `LiveReloadServer._inject_js_into_html` (MkDocs 1.6.1), to give the reload script it adds to
+    every page the preview's CSP nonce."""
+    import logging
+
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+    from mkdocs.exceptions import Abort, MkDocsException
+    from mkdocs.livereload import LiveReloadServer
+
+    host, _, port = dev_addr.rpartition(":")
+    nonce = (preview.nonce or "").encode()
+    config_file = preview.work / "mkdocs.yml"
+
+    class Server(LiveReloadServer):
+        def _inject_js_into_html(self, content, epoch):
+            try:
+                body_end = content.rindex(b"</body>")
+            except ValueError:
+                body_end = len(content)
+            out = super()._inject_js_into_html(content, epoch)
+            if nonce and out[body_end : body_end + 8] == b"<script>":
+                out = out[:body_end] + b'<script nonce="' + nonce + b'">' + out[body_end + 8 :]
+            return out
+
+    server = Server(
+        builder=lambda: None, host=host or "127.0.0.1", port=int(port), root=str(preview.site_dir)
+    )
+
+    def build_once() -> bool:
+        collect = logging.getLogger("mkdocs")
+        try:
+            cfg = load_config(config_file=str(config_file), site_dir=str(preview.site_dir))
+            cfg.site_url = server.url
+            mkdocs_build(build, cfg, preview.generated, preview.work / "page-cache", serve_url=server.url)
+        except (MkDocsException, Abort) as exc:
+            collect.error(f"the preview was not rebuilt: {exc}")
+            return False
+        return True
+
+    def builder() -> None:
+        started = time.perf_counter()
+        if preview.reload() and build_once():
+            preview.say(f"rebuilt in {time.perf_counter() - started:.1f} s")
+
+    server.builder = builder
+    build_once()
+    for path in preview.watched():
+        server.watch(str(path))
+    if ready is not None:
+        ready(server.url)
+    try:
+        server.serve()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.shutdown()

@@ -1,35 +1,28 @@
-"""Site stage: render the catalog into a generated docs folder and config, then build it (MkDocs/Zensical).
+"""Site stage, the docs folder: the site's pages, files and navigation (its plan), and the generated docs folder
+with its mkdocs.yml.
 
-The library renders every page itself (aligncat.render); this module only writes those pages, copies the
-hand-written docs/ pages, the package's own assets and the npm assets into one folder, writes a generated
-mkdocs.yml next to it, and runs a strict build. Nothing here is needed to load, validate or export a catalog.
-
-Over 500 lines because writing the docs folder, the generated mkdocs.yml, its navigation and the engine run are
-still in one module; issue 13 splits them into a site/ package (build, engines, plugin, search, serve).
+The library renders every page itself (aligncat.render); this module decides what the site holds (the generated
+pages, the hand-written docs/ pages under guide/, the package's own assets and the npm assets) and its
+navigation, for both ways of building it: `render_site` writes them into one folder with a generated mkdocs.yml
+(`aligncat build`, `aligncat serve`), and the MkDocs plugin (site/plugin.py) hands the same plan to `mkdocs`.
+Nothing here is needed to load, validate or export a catalog, and nothing here imports MkDocs.
 """
 
 from __future__ import annotations
 
 import copy
-import logging
-import os
-import re
-import shutil
-import subprocess
-import sys
-from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
 
-from . import render as render_stage
-from .atomic import write_atomic
-from .load import Catalog
-from .render import Page, PageSource, RenderContext
+from .. import render as render_stage
+from ..atomic import write_atomic
+from ..load import Catalog
+from ..render import Page, PageSource, RenderContext
 
 BUILD_DIR = ".aligncat-build"
-ASSETS_DIR = Path(__file__).parent / "render" / "assets"
+ASSETS_DIR = Path(__file__).parents[1] / "render" / "assets"
 ENGINES = ("mkdocs", "zensical")
 
 # The site's own scripts and styles, copied from the package into every build.
@@ -102,9 +95,9 @@ def generate_pages(
     for clashing paths; a catalog's template override that cannot be rendered is a SiteError naming its file.
 
     Links inside generated HTML are written the way the engine reads them (see render.text.LINK_STYLE)."""
-    from .render.jinja import TemplateError
-    from .render.text import LINK_STYLE
-    from .repository import build_info, with_environment
+    from ..render.jinja import TemplateError
+    from ..render.text import LINK_STYLE
+    from ..repository import build_info, with_environment
 
     if context is None:
         info = with_environment(catalog.info)
@@ -140,26 +133,8 @@ def _write_if_changed(path: Path, content: str | bytes, *, durable: bool = True)
             return False
     except OSError:
         pass
-    if durable:
-        write_atomic(path, data)
-    else:
-        _write_replace(path, data)
+    write_atomic(path, data, durable=durable)
     return True
-
-
-def _write_replace(path: Path, data: bytes) -> None:
-    """Write to a temporary file beside `path`, then rename it over `path`: readers never see half a file."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        tmp.write_bytes(data)
-    except FileNotFoundError:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp.write_bytes(data)
-    try:
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
 
 
 GUIDE_DIR = "guide"  # hand-written pages live under /guide/, so they never take a generated page's address
@@ -184,7 +159,7 @@ def _hand_written_docs(project_root: Path) -> dict[str, Path]:
 
 def _address(path: str) -> str:
     """The site address a docs file ends up at: x.md and x/index.md are both x/."""
-    from .render.text import page_url
+    from ..render.text import page_url
 
     return page_url(path)
 
@@ -247,9 +222,7 @@ def load_base_config(project_root: Path) -> dict:
 def site_config(
     catalog: Catalog,
     base: dict,
-    ctx: RenderContext,
-    pages: list[Page],
-    docs: dict[str, Path],
+    plan: SitePlan,
     docs_dir: Path,
     site_dir: Path,
     project_root: Path,
@@ -263,7 +236,7 @@ def site_config(
         cfg["site_description"] = " ".join(catalog.info.description.split())
     # catalog.yaml's site_url (already parsed and written again as a URL) is the one the site is published at:
     # canonical links, the sitemap and the feeds all use it. mkdocs.yml may not set another.
-    site_url = ctx.site_url or catalog.info.site_url
+    site_url = plan.context.site_url or catalog.info.site_url
     if site_url:
         cfg["site_url"] = site_url
     else:
@@ -273,7 +246,7 @@ def site_config(
     cfg["site_dir"] = _config_path(site_dir, docs_dir.parent)
     cfg["use_directory_urls"] = True
     cfg["strict"] = True
-    cfg["nav"] = _nav(pages, docs)
+    cfg["nav"] = plan.nav
     theme = cfg.setdefault("theme", {"name": "material"})
     theme["font"] = False  # never fetch fonts from a third-party host
     overrides = project_root / "docs" / "overrides"
@@ -282,11 +255,11 @@ def site_config(
         # Zensical's differential build does not watch the theme's templates: a digest of them in the config
         # makes an edited template change the config, and that makes the next build a clean one.
         cfg["extra"] = {**(cfg.get("extra") or {}), "aligncat_theme": _digest(overrides)}
-    scripts = [*cfg.get("extra_javascript", []), OWN_ASSETS["aligncat.js"], *ctx.extra_javascript]
-    styles = [*cfg.get("extra_css", []), OWN_ASSETS["aligncat.css"], *ctx.extra_css]
+    scripts = [*cfg.get("extra_javascript", []), *plan.extra_javascript]
+    styles = [*cfg.get("extra_css", []), *plan.extra_css]
     cfg["extra_javascript"] = list(dict.fromkeys(scripts))
     cfg["extra_css"] = list(dict.fromkeys(styles))
-    source = _source_extra(ctx)
+    source = _source_extra(plan.context)
     if source:
         cfg["extra"] = {**(cfg.get("extra") or {}), "aligncat_source": source}
     # Keep the engines from looking anything up online or in the project's git history.
@@ -299,7 +272,7 @@ def _source_extra(ctx: RenderContext) -> dict:
     the commit the site was built from, with links where the repository is on GitHub."""
     from urllib.parse import urlsplit
 
-    from .repository import commit_url
+    from ..repository import commit_url
 
     out: dict = {}
     info = ctx.info
@@ -349,25 +322,29 @@ def copy_npm_assets(ctx: RenderContext, project_root: Path) -> dict[str, Path]:
     return out
 
 
-def render_site(
-    catalog: Catalog,
-    out_dir: str | Path,
-    *,
-    project_root: str | Path | None = None,
-    site_dir: str | Path | None = None,
-    engine: str = "mkdocs",
-) -> RenderResult:
-    """Write every generated page, the hand-written docs, the assets and a generated mkdocs.yml to `out_dir`.
+@dataclass
+class SitePlan:
+    """What a site holds, whichever way it is built (`render_site` for `aligncat build`/`serve`, the MkDocs plugin
+    for `mkdocs build`/`serve`): the same pages, files, navigation, scripts and styles."""
 
-    Files whose content did not change are left alone and files no longer generated are removed, so a live
-    preview only rebuilds what a record change touched.
-    """
-    from .search import SearchError, backend_setting, choose_backend, configure, search_page
+    pages: list[Page]  # generated by aligncat (its page sources, plus the search page with Pagefind)
+    files: dict[str, str | bytes | Path]  # every file of the docs folder by its path there (a Path: copy it)
+    nav: list
+    extra_javascript: list[str]
+    extra_css: list[str]
+    backend: str  # lunr or pagefind
+    context: RenderContext
 
-    root = Path(project_root).resolve() if project_root else find_project_root()
-    out = Path(out_dir).resolve()
-    docs_dir = out / "docs"
-    base_config = load_base_config(root)
+    @property
+    def generated(self) -> frozenset[str]:
+        return frozenset(p.path for p in self.pages if p.path.endswith(".md"))
+
+
+def site_plan(catalog: Catalog, project_root: Path, base_config: dict, *, engine: str = "mkdocs") -> SitePlan:
+    """The site's plan: every generated page and data file, the hand-written docs/ pages (under guide/), the
+    package's and the npm assets, and the navigation; an error when two of them would have one address."""
+    from .search import SearchError, backend_setting, choose_backend, search_page
+
     try:
         backend = choose_backend(catalog, backend_setting(base_config))
     except SearchError as exc:
@@ -375,7 +352,7 @@ def render_site(
     pages, ctx = generate_pages(catalog, engine=engine)
     if backend == "pagefind":
         pages.append(search_page(catalog.root))
-    hand_written = _hand_written_docs(root)
+    hand_written = _hand_written_docs(project_root)
     generated = {_address(p.path): p.path for p in pages}
     clashes = sorted((rel, generated[_address(rel)]) for rel in hand_written if _address(rel) in generated)
     if clashes:
@@ -390,13 +367,46 @@ def render_site(
         if p.path.endswith(".md") and address in seen:
             raise SiteError(f"generated pages {seen[address]} and {p.path} both have the address /{address}")
         seen[address] = p.path
-    files: dict[str, str | bytes] = {p.path: p.content for p in pages}
-    for rel, src in hand_written.items():
-        files[rel] = src.read_bytes()
+    files: dict[str, str | bytes | Path] = {p.path: p.content for p in pages}
+    files.update(hand_written)
     for name, rel in OWN_ASSETS.items():
-        files[rel] = (ASSETS_DIR / name).read_bytes()
-    for rel, src in copy_npm_assets(ctx, root).items():
-        files[rel] = src.read_bytes()
+        files[rel] = ASSETS_DIR / name
+    files.update(copy_npm_assets(ctx, project_root))
+    return SitePlan(
+        pages,
+        files,
+        _nav(pages, hand_written),
+        [OWN_ASSETS["aligncat.js"], *ctx.extra_javascript],
+        [OWN_ASSETS["aligncat.css"], *ctx.extra_css],
+        backend,
+        ctx,
+    )
+
+
+def render_site(
+    catalog: Catalog,
+    out_dir: str | Path,
+    *,
+    project_root: str | Path | None = None,
+    site_dir: str | Path | None = None,
+    engine: str = "mkdocs",
+    livereload_nonce: str | None = None,
+) -> RenderResult:
+    """Write the site's plan (every generated page, the hand-written docs, the assets) and a generated mkdocs.yml
+    to `out_dir`.
+
+    Files whose content did not change are left alone and files no longer generated are removed, so a live
+    preview only rebuilds what a record change touched.
+    """
+    from .search import configure
+
+    root = Path(project_root).resolve() if project_root else find_project_root()
+    out = Path(out_dir).resolve()
+    docs_dir = out / "docs"
+    base_config = load_base_config(root)
+    plan = site_plan(catalog, root, base_config, engine=engine)
+    pages, ctx, backend = plan.pages, plan.context, plan.backend
+    files = {rel: (src.read_bytes() if isinstance(src, Path) else src) for rel, src in plan.files.items()}
     written = sum(_write_if_changed(docs_dir / rel, content, durable=False) for rel, content in files.items())
     removed = 0
     for path in sorted(docs_dir.rglob("*"), reverse=True):
@@ -407,13 +417,15 @@ def render_site(
         elif path.is_dir() and not any(path.iterdir()):
             path.rmdir()
     target = Path(site_dir).resolve() if site_dir else (root / "site").resolve()
-    cfg = configure(
-        site_config(catalog, base_config, ctx, pages, hand_written, docs_dir, target, root), backend
-    )
+    cfg = configure(site_config(catalog, base_config, plan, docs_dir, target, root), backend)
     if engine == "zensical" and isinstance(cfg.get("validation"), dict):
         # Zensical reads the generated pages' links as Markdown links and would take a script's fragment (the
         # graph's `graph/#<id>`) for a missing heading; MkDocs still checks the hand-written pages' anchors.
         cfg["validation"] = {**cfg["validation"], "anchors": "ignore"}
+    if (
+        livereload_nonce
+    ):  # `aligncat serve` only: the theme override lets MkDocs' reload script run by this nonce
+        cfg["extra"] = {**(cfg.get("extra") or {}), "aligncat_livereload_nonce": livereload_nonce}
     config_file = out / "mkdocs.yml"
     config_changed = _write_if_changed(config_file, yaml.safe_dump(cfg, sort_keys=False, allow_unicode=True))
     return RenderResult(
@@ -425,149 +437,3 @@ def render_site(
         config_changed=config_changed,
         search_backend=backend,
     )
-
-
-class _Collect(logging.Handler):
-    """Keeps the engine's warnings and errors, so a failed build can say what failed."""
-
-    def __init__(self) -> None:
-        super().__init__(logging.WARNING)
-        self.messages: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.messages.append(f"{record.levelname}: {record.getMessage()}")
-
-
-_ANSI = re.compile(r"\x1b\[[0-9;]*m")
-
-
-def mkdocs_build(
-    build: Callable, cfg, generated: Collection[str] | None, cache_folder: Path | None, **kw
-) -> int:
-    """One MkDocs build (`build` is mkdocs.commands.build.build) of aligncat's pages, as `aligncat build` and
-    `aligncat serve` run it: the generated pages' raw HTML through Markdown unparsed (RawHtmlPassThrough) and,
-    with a `cache_folder`, the pages that did not change since the previous build reused (mkdocs_cache.PageCache).
-    Returns how many pages it reused."""
-    from .cache import cache_disabled_by_env
-    from .mkdocs_plugin import RawHtmlPassThrough
-
-    if generated:
-        cfg.plugins["aligncat-raw-html"] = RawHtmlPassThrough(generated)
-    if cache_folder is None or cache_disabled_by_env():
-        build(cfg, **kw)
-        return 0
-    import mkdocs.commands.build as mk
-
-    from .mkdocs_cache import PageCache
-
-    cache = PageCache(cache_folder, cfg)
-    populate, build_page = mk._populate_page, mk._build_page
-    mk._populate_page = lambda *a, **k: cache.populate(populate, *a, **k)
-    mk._build_page = lambda *a, **k: cache.build(build_page, *a, **k)
-    try:
-        build(cfg, **kw)
-    finally:
-        mk._populate_page, mk._build_page = populate, build_page
-    if cache.enabled:
-        cache.prune()
-    return cache.reused
-
-
-def run_engine(
-    config_file: Path,
-    engine: str = "mkdocs",
-    *,
-    strict: bool = True,
-    generated: Collection[str] | None = None,
-    clean: bool = True,
-    page_cache: bool = True,
-) -> int:
-    """Build the rendered docs with MkDocs (in this process) or Zensical (its own command); raise on failure.
-
-    `generated` names the docs files aligncat generated: with MkDocs their raw HTML blocks go through Markdown
-    untouched and unparsed (mkdocs_plugin.RawHtmlPassThrough). `clean=False` lets Zensical reuse its cache
-    of the previous build (its differential build: only changed pages are rendered again). With MkDocs,
-    `page_cache` reuses the pages that did not change since the previous build (mkdocs_cache.PageCache; off with
-    ALIGNCAT_NO_CACHE=1); it returns how many pages it reused. The error lists the engine's warnings (a broken
-    link names the page it is in)."""
-    if engine == "mkdocs":
-        try:
-            from mkdocs.commands.build import build
-            from mkdocs.config import load_config
-            from mkdocs.exceptions import MkDocsException
-
-        except ImportError as exc:
-            raise SiteError(
-                "MkDocs is not installed; install the site extra: pip install 'aligncat[site]'"
-            ) from exc
-        collect = _Collect()
-        logger = logging.getLogger("mkdocs")
-        logger.addHandler(collect)
-        try:
-            cfg = load_config(config_file=str(config_file), strict=strict)
-            folder = config_file.parent / "page-cache" if page_cache else None
-            return mkdocs_build(build, cfg, generated, folder)
-        except MkDocsException as exc:
-            details = "\n".join(f"  {m}" for m in collect.messages)
-            raise SiteError(f"mkdocs build failed: {exc}\n{details}".rstrip()) from exc
-        finally:
-            logger.removeHandler(collect)
-    if engine == "zensical":
-        exe = shutil.which("zensical", path=str(Path(sys.executable).parent)) or shutil.which("zensical")
-        if exe is None:
-            raise SiteError("Zensical is not installed; install the extra: pip install 'aligncat[zensical]'")
-        cmd = [exe, "build", *(["--clean"] if clean else []), "-f", str(config_file)]
-        cmd += ["--strict"] if strict else []
-        proc = subprocess.run(
-            cmd, capture_output=True, text=True, cwd=config_file.parent, env={**os.environ, "NO_COLOR": "1"}
-        )
-        if proc.returncode != 0:
-            output = _ANSI.sub("", proc.stdout + proc.stderr)
-            output = output.split("Traceback (most recent call last)")[
-                0
-            ].strip()  # Zensical's own stack: noise
-            raise SiteError(f"zensical build failed (exit {proc.returncode}):\n{output}")
-        return 0
-    raise SiteError(f"unknown engine '{engine}'; choose one of: {', '.join(ENGINES)}")
-
-
-def build_site(
-    catalog: Catalog,
-    site_dir: str | Path,
-    *,
-    engine: str = "mkdocs",
-    project_root: str | Path | None = None,
-    build_dir: str | Path | None = None,
-) -> RenderResult:
-    """Render the catalog and build the static site into `site_dir` with the chosen engine."""
-    root = Path(project_root).resolve() if project_root else find_project_root()
-    work = (Path(build_dir) if build_dir else root / BUILD_DIR / engine).resolve()
-    target = Path(site_dir).resolve()
-    # Zensical only writes inside the folder of its config file: build there, then put the site in place.
-    engine_site = work / "site" if engine == "zensical" else target
-    result = render_site(catalog, work, project_root=root, site_dir=engine_site, engine=engine)
-    # The pages are on disk now: keep their paths and titles only, so the engine's own copy of every page is the
-    # only one in memory (~400 MB fewer at 10,000 records).
-    result.pages = [Page(p.path, b"", p.title) for p in result.pages]
-    try:
-        # Zensical rebuilds differentially from its cache; a clean build when the settings changed, when a page
-        # went away (its old output would stay) or when there is no earlier output.
-        clean = result.config_changed or result.removed > 0 or not (engine_site / "index.html").is_file()
-        result.reused = run_engine(result.config_file, engine, generated=result.generated, clean=clean)
-    except SiteError as exc:
-        raise SiteError(
-            f"{exc}\n(hand-written pages are in {root / 'docs'}; generated pages come from the "
-            "catalog's records)"
-        ) from exc
-    if result.search_backend == "pagefind":
-        from .search import SearchError, index_site
-
-        try:
-            index_site(engine_site)
-        except SearchError as exc:
-            raise SiteError(str(exc)) from exc
-    if engine_site != target:
-        if target.exists():
-            shutil.rmtree(target)
-        shutil.copytree(engine_site, target)
-    return result

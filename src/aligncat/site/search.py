@@ -16,8 +16,8 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from .load import Catalog
-from .render import Page
+from ..load import Catalog
+from ..render import Page
 
 BACKENDS = ("auto", "lunr", "pagefind")
 ENV_BACKEND = "ALIGNCAT_SEARCH_BACKEND"  # overrides mkdocs.yml, e.g. to try Pagefind on a small catalog
@@ -102,7 +102,7 @@ def configure(cfg: dict, backend: str) -> dict:
 def search_page(catalog_root: Path | None = None) -> Page:
     """The page holding Pagefind's search box and filters (only written when Pagefind is the backend); the
     record pages carry the filters Pagefind reads (render.pages.search_filters)."""
-    from .render.jinja import render
+    from ..render.jinja import render
 
     return Page(SEARCH_PAGE, render(catalog_root, "search.md", page=SEARCH_PAGE), title="Search")
 
