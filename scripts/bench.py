@@ -4,6 +4,7 @@
     scripts/bench.py generate --records 10000 --out /tmp/cat10k
     scripts/bench.py run --sizes 1000,10000 --stages parse,validate,warm,pipeline,build
     scripts/bench.py search --site SITE_PAGEFIND --lunr-site SITE_LUNR --query preference
+    scripts/bench.py serve --sizes 120,1000     # save to reloaded page in `aligncat serve`, headless Chromium
 
 Never imported by the package; see docs/benchmarks.md for the figures measured with it.
 """
@@ -792,6 +793,79 @@ def cmd_search(args: argparse.Namespace) -> int:
     return 0
 
 
+def browser_serve(size: int, work: Path, repeat: int) -> dict:
+    """`aligncat serve` on a catalog of `size` records with a record page open in headless Chromium: seconds
+    from saving an edit to the record until the page has reloaded by itself and shows it (each of `repeat`
+    edits), and the first build's time."""
+    import socket
+
+    from playwright.sync_api import sync_playwright
+
+    cat = work / f"cat{size}"
+    if not cat.exists():
+        generate_catalog(cat, size)
+    target = sorted((cat / "papers").glob("*.yaml"))[len(list((cat / "papers").glob("*.yaml"))) // 2]
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    project = _bench_project(work)
+    shutil.rmtree(project / ".aligncat-build" / "serve-mkdocs", ignore_errors=True)
+    log_path = work / f"serve{size}.log"
+    log = open(log_path, "w")  # noqa: SIM115
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(
+        [str(Path(PYTHON).parent / "aligncat"), "serve", str(cat), "--project", str(project), "--dev-addr",
+         f"127.0.0.1:{port}"],
+        stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    try:
+        while "serving the site of" not in log_path.read_text():
+            if proc.poll() is not None or time.perf_counter() - t0 > 900:
+                raise RuntimeError("aligncat serve did not start:\n" + log_path.read_text()[-2000:])
+            time.sleep(0.2)
+        first = time.perf_counter() - t0
+        times = []
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+            page = browser.new_page()
+            errors: list[str] = []
+            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+            page.goto(f"http://127.0.0.1:{port}/records/{target.stem}/")
+            for n in range(repeat):
+                page.wait_for_timeout(1500)  # let the previous reload settle
+                marker = f"Edit number {n} for the serve benchmark"
+                text = target.read_text(encoding="utf-8")
+                text = re.sub(r"^summary: (Edit number \d+ for the serve benchmark\. )?", f"summary: {marker}. ",
+                              text, count=1, flags=re.M)
+                saved = time.perf_counter()
+                target.write_text(text, encoding="utf-8")
+                page.wait_for_function(f"() => document.body.innerText.includes({marker!r})", timeout=120_000)
+                times.append(time.perf_counter() - saved)
+            browser.close()
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+    times.sort()
+    return {"size": size, "first": first, "median": times[len(times) // 2], "min": times[0], "max": times[-1],
+            "errors": errors, "log": [ln for ln in log_path.read_text().splitlines() if "rebuilt in" in ln]}
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    work = Path(args.work or tempfile.mkdtemp(prefix="aligncat-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
+    print("| records | first build s | save to reloaded page s, median (range) | console errors | rebuilds |")
+    print("|---|---|---|---|---|")
+    for size in (int(x.replace("k", "000")) for x in args.sizes.split(",")):
+        r = browser_serve(size, work, args.repeat)
+        print(f"| {size:,} | {r['first']:.1f} | {r['median']:.2f} ({r['min']:.2f}-{r['max']:.2f}) | "
+              f"{len(r['errors'])} | {'; '.join(x.split('rebuilt in ')[-1] for x in r['log'])} |", flush=True)
+    return 0
+
+
 STAGES = ("parse", "validate", "warm", "pipeline", "mkdocs", "build", "zensical", "own-floor")
 
 
@@ -856,6 +930,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     sr.add_argument("--repeat", type=int, default=5, help="runs per query (the median is printed)")
     sr.set_defaults(fn=cmd_search)
+    sv = sub.add_parser("serve", help="time a saved edit until the open page (headless Chromium) shows it")
+    sv.add_argument("--sizes", default="120,1000")
+    sv.add_argument("--repeat", type=int, default=5)
+    sv.add_argument("--work", help="folder for catalogs and the project copy (catalogs are generated once)")
+    sv.set_defaults(fn=cmd_serve)
     args = parser.parse_args(argv)
     return args.fn(args)
 
