@@ -11,7 +11,8 @@ when an installed MkDocs no longer has one):
   CSP nonce (`serve_mkdocs`);
 - the search plugin's `search_index.entries` (a public attribute of Material's plugin, listed for completeness).
 
-Everything else (the plugin, the docs folder) uses MkDocs' public events only.
+Everything else (the plugin, the docs folder) uses MkDocs' public events only. Over 500 lines for that reason:
+every use of MkDocs' private API stays in this one module (the page cache mirrors MkDocs' two passes).
 
 MkDocs has no incremental build that keeps a strict build and a whole search index (`--dirty` warns, which fails a
 strict build, and writes a search index of the changed pages only). After one record changed, most pages of the
