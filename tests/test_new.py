@@ -108,7 +108,7 @@ def test_new_refuses_a_duplicate_and_an_existing_file(toy):
 
 def test_new_rejects_unknown_category_and_missing_title(toy):
     res = run("new", "paper", "--catalog", toy, "--title", "T", "--year", "2024", "--category", "nope")
-    assert res.exit_code == 2 and "no category nope" in res.output
+    assert res.exit_code == 2 and "no category 'nope'" in res.output
     res = run("new", "paper", "--catalog", toy, "--year", "2024")
     assert res.exit_code == 2 and "--title" in res.output
 
@@ -118,3 +118,46 @@ def test_new_dry_run_prints_without_writing(toy):
     res = run("new", "dataset", "--catalog", toy, "--title", "Toy Data Three", "--year", "2024", "--dry-run")
     assert res.exit_code == 0 and "kind: dataset" in res.output and "title: Toy Data Three" in res.output
     assert sorted(p.name for p in toy.rglob("*.yaml")) == before
+
+
+def test_new_checks_tags_categories_year_and_url_with_suggestions(toy):
+    res = run("new", "paper", "--catalog", toy, "--title", "T", "--year", "2024", "--tag", "toy-methd",
+              "--category", "def-on")
+    assert res.exit_code == 2
+    assert "no tag 'toy-methd' (did you mean 'toy-method'?)" in res.output
+    assert "no category 'def-on' (did you mean 'def-one'?)" in res.output
+    res = run("new", "paper", "--catalog", toy, "--title", "T", "--year", "20240")
+    assert res.exit_code == 2 and "--year 20240 is not plausible" in res.output
+    res = run("new", "paper", "--catalog", toy, "--title", "T", "--year", "2024", "--url", "javascript:alert(1)")
+    assert res.exit_code == 2 and "is not an http(s) address" in res.output
+    # an 18th-century book is a plausible year
+    res = run("new", "resource", "--catalog", toy, "--title", "A Toy Treatise of Old Values", "--year", "1739",
+              "--resource-type", "book", "--author", "Hume, David")
+    assert res.exit_code == 0, res.output
+    assert not load_catalog(toy).errors
+
+
+def test_new_looks_for_a_duplicate_before_any_network_lookup(toy, monkeypatch):
+    import aligncat.importers.arxiv as arxiv
+
+    def no_network(*a, **k):
+        raise AssertionError("looked up arXiv for a work the catalog already holds")
+
+    monkeypatch.setattr(arxiv, "fetch_arxiv", no_network)
+    res = run("new", "--arxiv", "https://arxiv.org/abs/1905.00001v3", "--catalog", toy)
+    assert res.exit_code == 1 and "duplicate of 'alpha2019-base' (same arxiv 1905.00001)" in res.output
+
+
+def test_new_refuses_an_id_used_by_a_record_of_another_kind(toy):
+    res = run("new", "paper", "--catalog", toy, "--title", "Something New", "--year", "2024",
+              "--id", "toyinst2020-data")
+    assert res.exit_code == 1 and "already used by" in res.output
+    assert not (toy / "papers" / "toyinst2020-data.yaml").exists()
+
+
+def test_new_writes_what_yaml_would_retype_quoted(toy):
+    res = run("new", "paper", "--catalog", toy, "--title", "No", "--year", "2024", "--author", "No, Yes",
+              "--id", "no2024")
+    assert res.exit_code == 0, res.output
+    r = load_catalog(toy).records["no2024"]
+    assert r.title == "No" and r.authors[0].family == "No" and r.authors[0].given == "Yes"

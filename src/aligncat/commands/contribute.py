@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import sys
 from pathlib import Path
 
@@ -111,18 +110,21 @@ def register(group: click.Group) -> None:
           aligncat new --arxiv 2203.02155 --category def-preferences-feedback
           aligncat new dataset --bibtex entry.bib
         """
+        from ..importers.common import IMPORTED
+        from ..importers.scaffold import build_record, check_flags, known_duplicate, parse_author, scaffold
         from ..yamlio import record_yaml
-        from ..importers.common import IMPORTED, Entry, resolve_entries, today
-        from ..schema import validator_for
 
         cat = _load(catalog_dir)
+        problems = check_flags(cat, year=year, categories=categories, tags=tags, url=url, record_id=record_id)
+        if problems:
+            raise click.UsageError("; ".join(problems))
         data: dict = {}
         source = "flags"
         if bibtex_file:
             from ..importers.bibtex import parse_bibtex
 
             text, name = _read_input(bibtex_file)
-            parsed = parse_bibtex(text, name, kind=kind or "paper")
+            parsed = [e for e in parse_bibtex(text, name, kind=kind or "paper") if e.outcome != "not an entry"]
             if not parsed:
                 raise click.UsageError(f"{name} holds no BibTeX entry")
             if parsed[0].data is None:
@@ -135,6 +137,13 @@ def register(group: click.Group) -> None:
             clean = arxiv_from(arxiv_id if "arxiv" in arxiv_id.lower() else f"arXiv:{arxiv_id}")
             if not clean:
                 raise click.UsageError(f"'{arxiv_id}' is not an arXiv id; write it like 2203.02155")
+            # the catalog first: no network lookup for a work it already holds
+            dup = None if force else known_duplicate(cat, arxiv=clean, title=title, year=year,
+                                                      authors=[parse_author(a) for a in authors])
+            if dup is not None:
+                click.echo(f"error: duplicate of '{dup.record_id}' ({dup.reason}); pass --force to add it anyway",
+                           err=True)
+                sys.exit(1)
             try:
                 data = parse_arxiv_atom(fetch_arxiv(clean), clean)
             except LookupError_ as e:
@@ -147,60 +156,33 @@ def register(group: click.Group) -> None:
             if not interactive:
                 raise click.UsageError(f"name the KIND: aligncat new {'|'.join(KINDS)} ...")
             kind = click.prompt("kind", type=click.Choice(KINDS), default="paper")
-        data["kind"] = kind
         title = title or data.get("title") or (click.prompt("title") if interactive else None)
         year = year or data.get("year") or (click.prompt("year", type=int) if interactive else None)
         if not title or not year:
             raise click.UsageError("a record needs --title and --year (or --bibtex FILE / --arxiv ID)")
-        data["title"], data["year"] = " ".join(title.split()), year
-        if authors:
-            data["authors"] = [_author(a) for a in authors]
-        for key, value in (("venue", venue), ("summary", summary)):
-            if value:
-                data[key] = value
-        if categories:
-            unknown = [c for c in categories if c not in cat.taxonomy.categories]
-            if unknown:
-                raise click.UsageError(f"no category {', '.join(unknown)}; see catalog/taxonomy.yaml")
-            data["categories"] = list(categories)
-        if tags:
-            data["tags"] = list(tags)
-        if url:
-            data["links"] = [{"type": "paper" if kind == "paper" else "project", "url": url}] + [
-                x for x in data.get("links", []) if x["url"] != url
-            ]
-        if kind == "resource":
-            data["resource"] = {
-                "type": resource_type
-                or (
-                    click.prompt("resource type", type=click.Choice(RESOURCE_TYPES))
-                    if interactive
-                    else "website"
-                )
-            }
-        data.setdefault("added", today())
-        if record_id:
-            if not re.fullmatch(r"[a-z0-9]+(?:-[a-z0-9]+)*", record_id):
-                raise click.UsageError(
-                    f"--id '{record_id}' is not a slug: use lower-case letters, digits and single "
-                    "hyphens, e.g. ouyang2022-instructgpt"
-                )
-            data["id"] = record_id
-        entry = Entry(source, data)
-        resolve_entries([entry], cat, catalog_dir, force=force, exact_ids=bool(record_id))
+        problems = check_flags(cat, year=year)
+        if problems:
+            raise click.UsageError("; ".join(problems))
+        if kind == "resource" and not resource_type and interactive:
+            resource_type = click.prompt("resource type", type=click.Choice(RESOURCE_TYPES))
+        data = build_record(data, kind=kind, title=title, year=year, authors=authors, venue=venue,
+                            categories=categories, tags=tags, url=url, summary=summary,
+                            resource_type=resource_type, record_id=record_id)
+        entry = scaffold(data, source, cat, catalog_dir, force=force, exact_id=bool(record_id))
         if entry.outcome != IMPORTED:
             click.echo(f"error: {entry.reason}", err=True)
             sys.exit(1)
         text = record_yaml(entry.data)
-        valid = validator_for(kind).is_valid(entry.data)
         if dry_run:
             click.echo(text, nl=False)
-            return
-        from ..atomic import write_atomic
+        else:
+            from ..atomic import write_atomic
 
-        write_atomic(entry.path, text)
-        click.echo(f"wrote {entry.path}" + ("" if valid else " (check it: run `aligncat validate`)"))
-        if "summary" not in entry.data:
+            write_atomic(entry.path, text)
+            click.echo(f"wrote {entry.path}")
+        if entry.dropped:
+            click.echo(f"left out, as it would not validate: {'; '.join(entry.dropped)}", err=True)
+        if "summary" not in entry.data and not dry_run:
             click.echo("next: add a summary in your own words, and relations to other records", err=True)
 
     @group.group("import")
@@ -356,14 +338,3 @@ def register(group: click.Group) -> None:
         if new_text != current:
             write_atomic(update, new_text)
         click.echo(f"{'updated' if new_text != current else 'unchanged'}: {update}", err=True)
-
-
-def _author(text: str) -> dict[str, str]:
-    family, sep, given = text.partition(",")
-    if sep:
-        return (
-            {"family": family.strip(), "given": given.strip()}
-            if given.strip()
-            else {"family": family.strip()}
-        )
-    return {"literal": text.strip()}
