@@ -167,6 +167,9 @@ def test_numbered_entries_italic_authors_badges_and_short_names():
     assert (nq.short_name, nq.authors, nq.year, nq.kind) == ("NQ", "Tom Kwiatkowski et al.", 2019, "dataset")
     dev = by_title(items, "On measuring")
     assert (dev.authors, dev.venue, dev.year) == ("Sunipa Dev et al.", "AAAI 2020", 2020)
+    mctaco = by_title(items, '"Going on a vacation"')  # the outer quotes go, the quoted words inside stay
+    assert mctaco.title == '"Going on a vacation" takes longer than "Going for a walk": A Study of Temporal ' \
+                           "Commonsense Understanding" and mctaco.short_name == "MCTACO"
     nq_entry = next(e for e in entries if e.data and e.data["title"].startswith("Natural"))
     assert nq_entry.data["kind"] == "dataset" and nq_entry.data["identifiers"] == {"acl": "Q19-1026"}
 

@@ -168,8 +168,12 @@ def _strip_md(text: str) -> str:
 def _clean_title(text: str) -> str:
     t = _strip_md(text).strip(" .,:;")
     # quotes around the whole title go; a quoted word at its start or end stays ('“Misusing” Large Language …')
-    while len(t) > 1 and t[0] in "\"“'‘「" and t[-1] in "\"”'’」" and not re.search(r"[\"“”]", t[1:-1]):
-        t = t[1:-1].strip(" .,:;")
+    while len(t) > 1 and t[0] in "\"“'‘「" and t[-1] in "\"”'’」":
+        inner = t[1:-1]
+        # strip the pair only when what is inside is balanced: '""Going on a vacation" takes … Understanding"'
+        if inner.count('"') % 2 or inner.count("“") != inner.count("”"):
+            break
+        t = inner.strip(" .,:;")
     if t.count('"') == 1 or (t.count("“") + t.count("”")) == 1:
         t = t.strip('"“”')
     return re.sub(r"\s+", " ", t).strip(" .,:;")
