@@ -308,3 +308,18 @@ def test_a_name_only_entry_with_no_year_is_a_duplicate_of_the_record_with_that_s
     assert got["t.md:5"] == (DUPLICATE, "liang2022-helm")
     assert got["t.md:6"][0] == UNUSABLE  # 'CAMEL' is not 'CAMeL': names are compared as written
     assert got["t.md:7"] == (DUPLICATE, "ouyang2022-instructgpt")  # the exact title, and no year to compare
+
+
+def test_an_entry_year_far_from_its_link_id_keeps_the_stated_year_and_drops_the_id():
+    text = (
+        "## Knowledge\n\n"
+        "1. MMLU: **\"Measuring Massive Multitask Language Understanding\"**. *Dan Hendrycks et al.* ICLR 2021. "
+        "[[Paper](http://arxiv.org/abs/1506.06724v1)]\n"
+        "2. **\"Prompting GPT-3 To Be Reliable\"**. *Chenglei Si et al.* ICLR 2023. [[Paper](https://arxiv.org/abs/2210.09150)]\n"
+    )
+    items, skipped = read_markdown(text)
+    entries = items_to_entries(items, "k.md", skipped=skipped)
+    mmlu, si = (e.data for e in entries)
+    assert mmlu["year"] == 2021 and "identifiers" not in mmlu  # the link is to a 2015 paper: not recorded as the id
+    assert any("arxiv id 1506.06724 is from 2015" in n for n in mmlu["notes"])
+    assert si["year"] == 2022 and si["venue"] == "ICLR 2023"  # one year before its venue: the preprint's year
