@@ -11,8 +11,8 @@ import bibtexparser
 import pytest
 
 from aligncat import load_catalog
-from aligncat.export import cite_block, entry, export, formatted
 from aligncat.export import _citation as cite
+from aligncat.export import cite_block, entry, export, formatted
 from aligncat.export.bibtex import record_to_bibtex
 from aligncat.export.csl_json import record_to_csl
 from aligncat.export.reference import STYLES
