@@ -12,6 +12,7 @@ share the link and table helpers at the top.
 from __future__ import annotations
 
 import json
+import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
@@ -188,6 +189,18 @@ TABLE_COLUMNS = {
 }
 
 
+_VENUE_DETAIL = re.compile(r"[\s,(]*\b(?:(?:19|20)\d{2}\b|\d+\(\d+\)).*$")
+
+
+def venue_series(venue: str | None) -> str:
+    """The venue without its year, volume or track ("NeurIPS 2023 Datasets and Benchmarks Track" -> "NeurIPS",
+    "Journal of Machine Learning Research 25(70), 2024" -> "Journal of Machine Learning Research"): what the
+    venue filter offers, so one choice finds a conference's every year."""
+    if not venue:
+        return ""
+    return _VENUE_DETAIL.sub("", venue).strip(" ,;:(") or venue.strip()
+
+
 def record_table(
     catalog: Catalog,
     page_path: str,
@@ -219,6 +232,8 @@ def record_table(
             ("tag", " ".join(r.tags)),
             ("license", licence_of(r) or ""),
             ("protocol", " ".join(protocols_of(r))),
+            ("venue", venue_series(r.venue)),
+            ("author", "|".join(" ".join(a.split()).lower() for a in r.display_authors)),
             (
                 "text",
                 " ".join(
@@ -282,9 +297,13 @@ def filter_form(
         select("license", "Licence", [(x, x) for x in licences])
     if "protocol" in filters:
         select("protocol", "Protocol", [(x, x) for x in sorted({p for r in rows for p in protocols_of(r)})])
+    if "venue" in filters:
+        series = sorted({v for r in rows if (v := venue_series(r.venue))}, key=str.lower)
+        select("venue", "Venue", [(v, v) for v in series])
     return {
         "table_id": table_id,
         "years": (years[0], years[-1]) if "year" in filters and years else None,
+        "author": "author" in filters,
         "selects": selects,
         # read by the script, not rewritten by an engine
         "export_url": browser_relative_url(page_path, CITATIONS_JSON)
@@ -510,8 +529,8 @@ def index_pages(catalog: Catalog, ctx: RenderContext) -> Iterator[Page]:
         catalog,
         ALL_INDEX,
         list(catalog.records.values()),
-        columns=("title", "year", "kind", "authors", "goal", "tags"),
-        filters=("year", "goal", "perspective", "kind", "tag", "license", "protocol"),
+        columns=("title", "year", "kind", "authors", "venue", "goal", "tags"),
+        filters=("year", "goal", "perspective", "kind", "tag", "license", "protocol", "venue", "author"),
     )
     text = page(
         catalog, "listing.md", ALL_INDEX, front_matter=wide(), title="All records", intro=True, table=table
@@ -521,16 +540,14 @@ def index_pages(catalog: Catalog, ctx: RenderContext) -> Iterator[Page]:
         records = catalog.by_kind.get(kind, ())
         if not records and kind == "resource":
             continue
-        columns = ["title", "year", "authors", "goal", "tags"]
-        filters = ["year", "goal", "perspective", "tag"]
+        columns = ["title", "year", "authors", "venue", "goal", "tags"]
+        filters = ["year", "goal", "perspective", "tag", "venue", "author"]
         if kind in ("dataset", "benchmark", "resource"):
-            columns.insert(4, "license")
+            columns.insert(5, "license")
             filters.append("license")
         if kind == "benchmark":
-            columns.insert(4, "protocol")
+            columns.insert(5, "protocol")
             filters.append("protocol")
-        if kind == "paper":
-            columns.insert(3, "venue")
         path = kind_index_path(kind)
         table = record_table(catalog, path, records, columns=columns, filters=filters)
         yield Page(

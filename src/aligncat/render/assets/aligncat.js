@@ -1,10 +1,11 @@
 /* aligncat site script: filterable, sortable record tables whose state lives in the URL; copy-BibTeX buttons;
-   "export this view" downloads. Plain DOM code, no libraries, nothing fetched from another host. */
+   "export this view" downloads. Plain DOM code, no libraries, nothing fetched from another host.
+   The table's text filter is `?find=`: the theme's search reads `?q=` (and `?h=`) and would open over the page. */
 (function () {
   "use strict";
 
   var LIST_FILTERS = ["goal", "perspective", "tag", "protocol"];   // a row may hold several values
-  var EXACT_FILTERS = ["kind", "license"];
+  var EXACT_FILTERS = ["kind", "license", "venue"];
 
   function rowMatches(row, state) {
     var d = row.dataset;
@@ -19,10 +20,15 @@
     var year = parseInt(d.year, 10);
     if (state.from && year < parseInt(state.from, 10)) return false;
     if (state.to && year > parseInt(state.to, 10)) return false;
-    if (state.q) {
-      var words = state.q.toLowerCase().split(/\s+/).filter(Boolean);
+    if (state.find) {
+      var words = state.find.toLowerCase().split(/\s+/).filter(Boolean);
       var text = d.text || "";
       for (var k = 0; k < words.length; k++) if (text.indexOf(words[k]) < 0) return false;
+    }
+    if (state.author) {   // every word in one author's name: "ouyang long" finds Long Ouyang, not two people
+      var parts = state.author.toLowerCase().split(/\s+/).filter(Boolean);
+      var names = (d.author || "").split("|");
+      if (!names.some(function (name) { return parts.every(function (p) { return name.indexOf(p) >= 0; }); })) return false;
     }
     return true;
   }
@@ -84,9 +90,14 @@
       if (count) count.textContent = shown + (shown === 1 ? " record" : " records") +
         (shown !== table.tBodies[0].rows.length ? " of " + table.tBodies[0].rows.length : "");
       if (updateUrl) writeUrl(state, sort);
+      if (toggle) {
+        var active = Object.keys(state).length;
+        toggle.textContent = "Filter the table" + (active ? " (" + active + " active)" : "");
+      }
     }
 
     if (form) {
+      var toggle = phoneToggle(form);
       form.querySelectorAll("[data-filter]").forEach(function (el) {
         var value = params.get(el.dataset.filter);
         if (value !== null) {
@@ -115,6 +126,24 @@
     });
     if (sort.key) sortTable(table, sort);
     apply(false);
+  }
+
+  // On a phone the filter form folds behind one button (aligncat.css shows the button and hides the form below
+  // 45em unless it is open), so the table is on the first screen; the button says how many filters are active.
+  function phoneToggle(form) {
+    if (!form.id) form.id = (form.dataset.for || "table") + "-filters";
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = "md-button ac-filters-toggle";
+    button.setAttribute("aria-controls", form.id);
+    button.setAttribute("aria-expanded", "false");
+    button.addEventListener("click", function () {
+      var open = !form.classList.contains("ac-open");
+      form.classList.toggle("ac-open", open);
+      button.setAttribute("aria-expanded", open ? "true" : "false");
+    });
+    form.parentNode.insertBefore(button, form);
+    return button;
   }
 
   function download(name, type, text) {
