@@ -165,3 +165,15 @@ def test_a_truncated_list_is_exported_with_and_others(empty_catalog):
     run("import", "bibtex", FEATURES, "--catalog", empty_catalog)
     bib = export(load_catalog(empty_catalog), "bibtex")
     assert "Novak, Jan and Svoboda, Eva and others" in bib
+
+
+def test_a_book_that_entries_crossref_as_their_proceedings_is_a_volume_not_a_work():
+    bib = (
+        "@incollection{ch1, title = {A Chapter}, author = {Ana, A}, crossref = {VOL}}\n"
+        "@book{VOL, title = {Proceedings of the Toy Workshop}, editor = {Ed, E}, publisher = {Toy}, year = 2019}\n"
+        "@book{handbook, title = {A Toy Handbook}, editor = {Ed, E and Fa, F}, publisher = {Toy}, year = 2018}\n"
+    )
+    got = {e.source.split("(")[-1].rstrip(")"): e for e in parse_bibtex(bib, "b.bib")}
+    assert got["VOL"].outcome == SKIPPED and got["ch1"].data["year"] == 2019
+    hb = got["handbook"].data  # a book nobody crossrefs is a work; its editors stand in for authors, and it says so
+    assert [a["family"] for a in hb["authors"]] == ["Ed", "Fa"] and "editors" in hb["notes"][0]

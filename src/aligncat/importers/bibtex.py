@@ -203,7 +203,8 @@ def parse_bibtex_files(files: list[tuple[str, str]], *, kind: str = "paper") -> 
             children[parent.lower()] = children.get(parent.lower(), 0) + 1
     entries = list(broken)
     for r in raws:
-        if r.type in CONTAINER_TYPES:
+        if r.type in CONTAINER_TYPES or (r.type in ("book", "mvbook") and children.get(r.key.lower())
+                                         and _is_proceedings_volume(r, macros)):
             n = children.get(r.key.lower(), 0)
             used = f"; {n} entr{'y takes' if n == 1 else 'ies take'} its fields" if n else ""
             entries.append(Entry(r.where, None, outcome=NOT_A_WORK,
@@ -213,6 +214,18 @@ def parse_bibtex_files(files: list[tuple[str, str]], *, kind: str = "paper") -> 
         entries.append(_entry(r, by_key, macros, kind))
     entries.sort(key=lambda e: _order(e.source, [n for _, n in files]))
     return entries
+
+
+def _is_proceedings_volume(r: _Raw, macros: dict[str, str]) -> bool:
+    """A @book that other entries crossref and whose title says it is a volume of proceedings (DBLP and many lab
+    bibliographies write conference volumes so)."""
+    text = " ".join(r.fields.get(k, "") for k in ("title", "booktitle")).lower()
+    for k in ("title", "booktitle"):
+        try:
+            text += " " + resolve_value(r.fields.get(k, ""), macros).lower()
+        except MacroError:
+            pass
+    return "proceedings" in text or "conference" in text or "workshop" in text
 
 
 def _order(source: str, names: list[str]) -> tuple[int, int]:
@@ -323,6 +336,9 @@ def _entry(r: _Raw, by_key: dict[str, _Raw], macros: dict[str, str], default_kin
         authors, truncated = _authors(values.get("author", ""))
         if not authors and values.get("editor") and etype in ("book", "mvbook", "collection"):
             authors, truncated = _authors(values["editor"])
+            edited = bool(authors)
+        else:
+            edited = False
     except _BadName as e:
         return Entry(r.where, None, reason=f"{e}; fix the entry and import again")
     if authors:
@@ -368,6 +384,8 @@ def _entry(r: _Raw, by_key: dict[str, _Raw], macros: dict[str, str], default_kin
             "source": source,
         }
     ]
+    if edited:
+        notes.append("the authors are the book's editors (the entry names no author)")
     if truncated:
         notes.append("the entry lists only the first authors ('and others'); add the others from the work")
     if dropped:
