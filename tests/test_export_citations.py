@@ -173,29 +173,10 @@ def test_dollar_caret_and_braces_are_written_as_commands_biber_keeps():
 
 
 def _cffconvert() -> Path | None:
-    """cffconvert in a throwaway venv (it pins jsonschema<4, so it cannot live in ours); made once per machine."""
-    import subprocess
-    import sys
+    """cffconvert in .venv-cffconvert/ (it pins jsonschema<4, so it cannot live in ours); see tests/consumers.py."""
+    import consumers
 
-    venv = (
-        Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "aligncat-tests" / "cffconvert-venv"
-    )
-    exe = venv / "bin" / "cffconvert"
-    if exe.exists():
-        return exe
-    try:
-        subprocess.run(
-            [sys.executable, "-m", "venv", str(venv)], check=True, capture_output=True, timeout=120
-        )
-        subprocess.run(
-            [str(venv / "bin" / "pip"), "install", "-q", "cffconvert==2.0.0"],
-            check=True,
-            capture_output=True,
-            timeout=300,
-        )
-    except (subprocess.SubprocessError, OSError):
-        return None
-    return exe if exe.exists() else None
+    return consumers.cffconvert()
 
 
 @pytest.fixture(scope="session")

@@ -271,8 +271,12 @@ def test_export_this_view_downloads_exactly_the_filtered_records(page, toy_serve
     bib = open(info.value.path(), encoding="utf-8").read()
     keys = re.findall(r"^@\w+\{([^,]+),", bib, flags=re.M)
     assert sorted(keys) == sorted(visible)
+    # named after the view: the site, the page, each filter set, the years from-to
+    assert re.fullmatch(r"toy-catalog-[a-z0-9-]+-paper-2020-\.bib", info.value.suggested_filename), (
+        info.value.suggested_filename)
     with page.expect_download() as info:
         page.click('button[data-export="csl-json"]')
+    assert info.value.suggested_filename.endswith("-paper-2020-.json")
     items = json.load(open(info.value.path(), encoding="utf-8"))
     assert sorted(item["id"] for item in items) == sorted(visible)
 

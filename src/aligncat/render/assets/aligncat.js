@@ -167,12 +167,29 @@
     return citationCache[url];
   }
 
+  // The file "export this view" writes is named after the view: the site, the page and each filter that is set,
+  // the years as "from-to" (open ends left empty), e.g. alignment-goals-catalog-eval-values-2022-.bib.
+  function slug(text) { return String(text).toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, ""); }
+  function viewFileName(form) {
+    var parts = document.title.split(" - ");
+    var bits = [slug(parts.pop() || "catalog") || "catalog"];
+    if (parts.length) bits.push(slug(parts.join(" - ")));
+    var years = { from: "", to: "" };
+    form.querySelectorAll("[data-filter]").forEach(function (el) {
+      var name = el.dataset.filter;
+      if (name === "from" || name === "to") years[name] = String(el.value || "").replace(/[^0-9]/g, "");
+      else if (el.value) bits.push(slug(el.value));
+    });
+    if (years.from || years.to) bits.push(years.from + "-" + years.to);
+    return bits.filter(Boolean).join("-").slice(0, 150);
+  }
+
   function exportView(form, table, format) {
     var holder = form.querySelector("[data-citations]");
     var ids = Array.prototype.filter.call(table.tBodies[0].rows, function (r) { return !r.hidden; })
       .map(function (r) { return r.dataset.id; });
     citations(holder.dataset.citations).then(function (data) {
-      var base = (document.title.split(" - ").pop() || "catalog").toLowerCase().replace(/[^a-z0-9]+/g, "-");
+      var base = viewFileName(form);
       if (format === "bibtex") {
         var entries = ids.map(function (id) { return data[id] && data[id].bibtex; }).filter(Boolean);
         download(base + ".bib", "application/x-bibtex", entries.map(function (e) { return e.trim(); }).join("\n\n") + "\n");
