@@ -65,6 +65,22 @@ def test_starter_files_say_nothing_about_any_field():
         assert not hits, (rel, hits)
 
 
+def test_starter_yaml_and_json_files_parse(tmp_path):
+    import yaml
+
+    files = project_files(Settings(title="T", description="D", repository="https://github.com/o/r"))
+    for rel, text in files.items():
+        if rel.endswith((".yml", ".yaml")):
+            data = yaml.safe_load(text)
+            assert isinstance(data, dict), rel
+        elif rel.endswith(".json"):
+            json.loads(text)
+    pr = yaml.safe_load(files[".github/workflows/pull-request.yml"])
+    assert pr["permissions"] == {"contents": "read"} and "pull_request_target" not in pr[True]  # YAML 1.1: on -> True
+    deploy = yaml.safe_load(files[".github/workflows/deploy-pages.yml"])
+    assert deploy["jobs"]["deploy"]["permissions"] == {"pages": "write", "id-token": "write"}
+
+
 def test_the_starter_lock_matches_the_projects_npm_lock():
     lock = json.loads((ROOT / "package-lock.json").read_text())["packages"]["node_modules/cytoscape"]
     assert (lock["version"], lock["integrity"]) == (CYTOSCAPE_VERSION, CYTOSCAPE_INTEGRITY)
