@@ -529,6 +529,8 @@ class CatalogInfo:
     license: str | None = None
     time_order_tolerance: int = 0
     branch: str = "main"
+    version: str | None = None  # the catalog's release ("1.2"), cited by CITATION.cff
+    released: str | None = None  # that release's day, YYYY-MM-DD
 
     @classmethod
     def from_dict(cls, d: dict) -> CatalogInfo:
@@ -542,4 +544,6 @@ class CatalogInfo:
             license=d.get("license"),
             time_order_tolerance=d.get("time_order_tolerance", 0),
             branch=branch_name(d.get("branch")) or "main",
+            version=d.get("version"),
+            released=d.get("released"),
         )

@@ -115,6 +115,10 @@ def catalog_citation(catalog: Catalog, records: tuple[Record, ...], notes: list[
         "type": "dataset",
         "title": " ".join(info.title.split()),
     }
+    if info.version:
+        doc["version"] = info.version.removeprefix("v")
+    if info.released:
+        doc["date-released"] = info.released
     if info.description:
         doc["abstract"] = " ".join(info.description.split())
     if survey and survey.authors:
