@@ -131,3 +131,66 @@ def test_whats_new_groups_by_month(tmp_path) -> None:
     months = re.findall(r"^## (\w+ \d{4})$", page, re.M)
     catalog = load_catalog(MINI)
     assert months and len(months) == len({r.added[:7] for r in catalog.records.values() if r.added})
+
+
+HOSTILE_DESCRIPTION = (
+    "Works *in italics* and [a link](https://example.org/a). {: style=position:fixed;inset:0 onclick=alert(1) } "
+    "[bad](javascript:alert(1)) [file](file:///etc/passwd) ![img](https://example.org/x.png) "
+    "<b onmouseover=alert(1)>bold</b> `code`"
+)
+HTML_PART = "<b onmouseover=alert(1)>bold</b> "  # the catalog's own settings may not hold < > " at all
+
+
+def _site_html(markdown_text: str) -> str:
+    """A generated page as the site's Markdown extensions turn it into HTML (the front matter left out)."""
+    import markdown
+
+    body = markdown_text.split("\n---\n", 1)[1] if markdown_text.startswith("---\n") else markdown_text
+    return markdown.markdown(body, extensions=["attr_list", "md_in_html", "tables", "admonition", "toc"])
+
+
+def _attributes(html_text: str) -> list[tuple[str, str, str]]:
+    from html.parser import HTMLParser
+
+    found: list[tuple[str, str, str]] = []
+
+    class P(HTMLParser):
+        def handle_starttag(self, tag, attrs):
+            found.extend((tag, k, v or "") for k, v in attrs)
+
+    P().feed(html_text)
+    return found
+
+
+def test_descriptions_are_restricted_markdown_everywhere(tmp_path) -> None:
+    """catalog.yaml's and taxonomy.yaml's descriptions: no attribute list, no raw HTML, http(s) links only."""
+    import yaml
+
+    root = _toy(tmp_path)
+    info = root / "catalog.yaml"
+    info.write_text(re.sub(r"^description:.*\n", "", info.read_text(), flags=re.M)
+                    + "description: " + yaml.safe_dump(HOSTILE_DESCRIPTION.replace(HTML_PART, "")).strip() + "\n")
+    tax_file = root / "taxonomy.yaml"
+    taxonomy = yaml.safe_load(tax_file.read_text())
+    taxonomy["goal_levels"][0]["description"] = HOSTILE_DESCRIPTION
+    taxonomy["perspectives"][0]["description"] = HOSTILE_DESCRIPTION
+    scheme = taxonomy["schemes"][0]
+    scheme["description"] = HOSTILE_DESCRIPTION
+    scheme["categories"][0]["description"] = HOSTILE_DESCRIPTION
+    tax_file.write_text(yaml.safe_dump(taxonomy, sort_keys=False, allow_unicode=True))
+    catalog = load_catalog(root)
+    assert not catalog.errors, catalog.errors
+    pages = {p.path: p for p in generate_pages(catalog)[0]}
+    first_category = scheme["categories"][0]["id"]
+    for path in ("index.md", "taxonomy/index.md", f"taxonomy/{first_category}.md"):
+        out = _site_html(pages[path].content)
+        attrs = _attributes(out)
+        assert not [a for a in attrs if a[1] == "style" and "position" in a[2]], path
+        assert not [a for a in attrs if a[1].startswith("on")], path
+        assert not [a for a in attrs if a[0] == "img"], path
+        hrefs = [v for _, k, v in attrs if k == "href" and v.startswith(("javascript", "file", "https://example"))]
+        # the image's address becomes a plain link (nothing is loaded from another host); the rest no link at all
+        assert hrefs and set(hrefs) == {"https://example.org/a", "https://example.org/x.png"}, (path, hrefs)
+        assert "<em>in italics</em>" in out and "<code>code</code>" in out, path
+        if path != "index.md":
+            assert "&lt;b onmouseover=alert(1)&gt;bold&lt;/b&gt;" in out, path  # shown as the text it is

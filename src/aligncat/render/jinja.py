@@ -8,6 +8,8 @@ mkdocs-material's users override the theme's partials. docs/site.md lists the te
   HTML (a fragment, a macro's output) is `Markup`; nothing else is.
 - `|md` writes text for a Markdown line (a heading): Markdown's specials backslash-escaped, then HTML-escaped.
 - `|script_json` is the one way to put data into a `<script>`: JSON with no `<`, `>` or `&` (render.text).
+- `|description` writes a description from catalog.yaml, taxonomy.yaml or tags.yaml (restricted Markdown:
+  emphasis, strong, code, http(s) links; nothing else, so no raw HTML and no attribute list) as HTML.
 - `url(target)` is the link from the page being rendered (the `page` variable) to another generated file.
 - In `.html` and `.svg` templates (fragments), a line break and the indentation after it are removed, so a
   fragment can be written one element a line and still come out as one line of HTML (a blank line would end
@@ -25,7 +27,7 @@ import jinja2
 from jinja2.ext import Extension
 from markupsafe import Markup
 
-from .text import json_for_script, md_text, relative_url, safe_url
+from .text import description_parts, json_for_script, md_text, relative_url, safe_url
 
 TEMPLATES = Path(__file__).parent / "templates"
 OVERRIDES = ("overrides", "aligncat")  # inside the catalog folder
@@ -44,6 +46,12 @@ class _JoinLines(Extension):
 @jinja2.pass_context
 def _url(context, target: str) -> str:
     return relative_url(context["page"], target)
+
+
+@jinja2.pass_environment
+def _description(env: jinja2.Environment, value: object) -> Markup:
+    """`|description`: restricted Markdown (render.text.description_parts) through description.html."""
+    return Markup(env.get_template("description.html").render(parts=description_parts(value)))
 
 
 def overrides_folder(catalog_root: Path | str) -> Path:
@@ -69,6 +77,7 @@ def _environment(overrides: str | None) -> jinja2.Environment:
     )
     env.filters["md"] = lambda value: Markup(md_text(value))
     env.filters["script_json"] = lambda value: Markup(json_for_script(value))
+    env.filters["description"] = _description
     env.globals["url"] = _url
     env.globals["safe_url"] = safe_url
     return env

@@ -370,8 +370,9 @@ def home_page(catalog: Catalog, ctx: RenderContext) -> Iterator[Page]:
         HOME,
         front_matter=wide(toc=True),
         info=info,
-        # catalog.yaml is the maintainers' own text (not a record): its Markdown is rendered as written.
-        description=Markup(info.description.strip()) if info.description else None,
+        # restricted Markdown, as every description (render.text.description_html): catalog.yaml is a file a
+        # pull request can change like any record
+        description=info.description.strip() if info.description else None,
         stats=stats,
         relations=sum(len(r.relations) for r in catalog.records.values()),
         levels=levels,

@@ -107,3 +107,51 @@ def browser_relative_url(from_page: str, to_path: str) -> str:
     if is_dir:
         rel = "./" if rel == "." else rel.rstrip("/") + "/"
     return rel
+
+
+# The restricted Markdown of descriptions (catalog.yaml, taxonomy.yaml, tags.yaml): emphasis, strong, code and
+# links to absolute http(s) addresses, in one paragraph. Nothing else is syntax: raw HTML, attribute lists
+# (`{: style=... }`), images, headings and lists come out as the characters they are.
+_INLINE = re.compile(
+    r"`(?P<code>[^`]+)`"
+    r"|\[(?P<label>[^\[\]]+)\]\((?P<url>[^()\s]+)\)"
+    r"|\*\*(?P<strong>[^*]+)\*\*"
+    r"|\*(?P<em>[^*\s](?:[^*]*[^*\s])?)\*"
+    r"|(?<![A-Za-z0-9])_(?P<em2>[^_\s](?:[^_]*[^_\s])?)_(?![A-Za-z0-9])"
+)
+# Characters a later Markdown pass (or attr_list) could read as syntax, written as character references.
+_INERT = str.maketrans({c: f"&#{ord(c)};" for c in "\\`*_{}[]#!"})
+
+
+def _inert(text: str) -> str:
+    return html.escape(text, quote=True).translate(_INERT)
+
+
+def description_parts(value: object) -> list[dict]:
+    """A description written in restricted Markdown, parsed: a list of parts, each `{"kind": "text", "html":
+    ...}` (escaped, with every character Markdown or its extensions could still read as syntax written as a
+    character reference, so it stays text wherever a page puts it) or `code` (html), `strong`/`em` (parts),
+    `link` (href: an absolute http(s) address only; parts). templates/description.html writes them as HTML."""
+    text = " ".join(str(value).split())
+    out: list[dict] = []
+    pos = 0
+    for m in _INLINE.finditer(text):
+        if m.start() > pos:
+            out.append({"kind": "text", "html": _inert(text[pos : m.start()])})
+        pos = m.end()
+        if m.group("code") is not None:
+            out.append({"kind": "code", "html": _inert(m.group("code"))})
+        elif m.group("label") is not None:
+            url = safe_url(m.group("url"))
+            label = description_parts(m.group("label"))
+            if url and urlsplit(url).scheme.lower() in ("http", "https"):
+                out.append({"kind": "link", "href": url, "parts": label})
+            else:  # any other address: the text, unlinked
+                out.extend(label)
+        elif m.group("strong") is not None:
+            out.append({"kind": "strong", "parts": description_parts(m.group("strong"))})
+        else:
+            out.append({"kind": "em", "parts": description_parts(m.group("em") or m.group("em2"))})
+    if pos < len(text):
+        out.append({"kind": "text", "html": _inert(text[pos:])})
+    return out
