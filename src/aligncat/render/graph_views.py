@@ -23,6 +23,7 @@ GRAPH_DATA = "graph/graph.json"
 TIMELINE_PAGE = "timeline/index.md"
 GRAPH_JS = "assets/aligncat/graph.js"
 GRAPH_CSS = "assets/aligncat/graph.css"
+TIMELINE_JS = "assets/aligncat/timeline.js"
 CYTOSCAPE = ("cytoscape", "dist/cytoscape.min.js")
 CYTOSCAPE_SITE_PATH = f"assets/vendor/{CYTOSCAPE[0]}/{CYTOSCAPE[1]}"
 NO_LEVEL_COLOUR = "#8c8c8c"
@@ -101,16 +102,19 @@ def graph_page(catalog: Catalog) -> str:
 
 # --- the evolution timeline (SVG, no script needed) ---------------------------------------------------------
 
-COL_WIDTH = 150
+COL_WIDTH = 130
 ROW_HEIGHT = 20
 LANE_PAD = 14
-LEFT = 150
+LANE_HEAD = 26  # each lane's title sits in a strip above its works (timeline.js keeps it in view when scrolled)
+LEFT = 16
 TOP = 34
-MAX_ROWS = 12
+MAX_ROWS = 14
 
 
-def _short(text: str, limit: int = 19) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+def _short(text: str, limit: int = 17) -> str:
+    from ..layout import short_label
+
+    return short_label(text, limit)
 
 
 def timeline_view(catalog: Catalog, page: str = TIMELINE_PAGE) -> dict:
@@ -121,12 +125,20 @@ def timeline_view(catalog: Catalog, page: str = TIMELINE_PAGE) -> dict:
     lanes: list[tuple[str | None, str, str]] = [
         (gl.id, gl.title, colours[gl.id]) for gl in catalog.taxonomy.goal_levels
     ]
+    from collections import Counter
+
+    from ..layout import timeline_columns
+
+    # One column per year that holds works; the sparse early years share one (keyed by its first year).
+    columns = timeline_columns(Counter(r.year for r in catalog.records.values()))
+    column_of = {y: c.first for c in columns for y in range(c.first, c.last + 1)}
     placed: dict[str | None, dict[int, list[Record]]] = defaultdict(lambda: defaultdict(list))
     for r in sorted(catalog.records.values(), key=lambda r: (r.year, r.label.lower(), r.id)):
-        placed[top_level(catalog, r)][r.year].append(r)
+        placed[top_level(catalog, r)][column_of[r.year]].append(r)
     if None in placed:
         lanes.append((None, "No goal level", NO_LEVEL_COLOUR))
-    years = sorted({r.year for r in catalog.records.values()})
+    years = [c.first for c in columns]
+    year_label = {c.first: c.label for c in columns}
     # A busy year gets several sub-columns, so that no lane grows taller than MAX_ROWS records.
     per_year = {
         y: max((len(placed[lid][y]) for lid, _, _ in lanes if y in placed.get(lid, {})), default=1)
@@ -144,13 +156,13 @@ def timeline_view(catalog: Catalog, page: str = TIMELINE_PAGE) -> dict:
     for lid, title, colour in lanes:
         cells = placed.get(lid, {})
         rows = min(max((len(v) for v in cells.values()), default=1), MAX_ROWS)
-        height = rows * ROW_HEIGHT + 2 * LANE_PAD
+        height = rows * ROW_HEIGHT + LANE_HEAD + LANE_PAD
         for year, recs in cells.items():
             for i, r in enumerate(recs):
                 sub, row = divmod(i, MAX_ROWS)
                 pos[r.id] = (
                     col_x[year] + sub * COL_WIDTH + 14,
-                    y0 + LANE_PAD + row * ROW_HEIGHT + ROW_HEIGHT / 2,
+                    y0 + LANE_HEAD + row * ROW_HEIGHT + ROW_HEIGHT / 2,
                 )
         lane_boxes.append({"id": lid, "title": title, "colour": colour, "top": y0, "height": height})
         y0 += height
@@ -211,7 +223,7 @@ def timeline_view(catalog: Catalog, page: str = TIMELINE_PAGE) -> dict:
         "top": TOP,
         "title": catalog.info.title,
         "lanes": lane_boxes,
-        "years": [(col_x[y], y) for y in years],
+        "years": [(col_x[y], year_label[y]) for y in years],
         "edges": edges,
         "nodes": nodes,
     }
@@ -257,20 +269,24 @@ def graph_views(catalog: Catalog, ctx: RenderContext) -> list[Page]:
     ctx.npm_assets.setdefault(CYTOSCAPE[0], [])
     if CYTOSCAPE[1] not in ctx.npm_assets[CYTOSCAPE[0]]:
         ctx.npm_assets[CYTOSCAPE[0]].append(CYTOSCAPE[1])
-    for lst, path in ((ctx.extra_javascript, GRAPH_JS), (ctx.extra_css, GRAPH_CSS)):
+    for lst, path in ((ctx.extra_javascript, GRAPH_JS), (ctx.extra_javascript, TIMELINE_JS), (ctx.extra_css, GRAPH_CSS)):
         if path not in lst:
             lst.append(path)
+    from ..layout import graph_layout, with_positions
+
     data = graph_document(
         catalog,
         tuple(catalog.records.values()),
         record_url=relative_url(GRAPH_PAGE, "records/{id}.md").replace("%7Bid%7D", "{id}"),
     )
+    data = with_positions(data, graph_layout(catalog))  # computed here so that every load draws the same picture
     return [
         Page(GRAPH_PAGE, graph_page(catalog), title="Graph"),
         Page(GRAPH_DATA, json.dumps(data, ensure_ascii=False, separators=(",", ":"))),
         Page(TIMELINE_PAGE, timeline_page(catalog), title="Timeline"),
         Page(GRAPH_JS, _asset("graph.js")),
         Page(GRAPH_CSS, _asset("graph.css")),
+        Page(TIMELINE_JS, _asset("timeline.js")),
     ]
 
 
