@@ -15,8 +15,8 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from .catalog import Catalog
 from .graph import build_graph
-from .load import Catalog
 from .model import RELATION_TYPES, Record
 
 # Fixed, so that two builds of the same catalog draw the same graph.
