@@ -68,9 +68,13 @@ def _site_graph(server) -> dict:
     return json.loads((server.root / "graph" / "graph.json").read_text(encoding="utf-8"))
 
 
+# Drawing 250 records takes well under a second on an idle machine, several on a loaded 2-core CI runner.
+DRAW_TIMEOUT_MS = 30_000
+
+
 def _open_graph(page, server):
     page.goto(server.url("graph/"))
-    page.wait_for_selector("#ac-graph[data-rendered]")
+    page.wait_for_selector("#ac-graph[data-rendered]", timeout=DRAW_TIMEOUT_MS)
     return page
 
 
@@ -228,7 +232,7 @@ def test_filters_and_focus_round_trip_through_the_url(page, real_server, chromiu
     try:
         pg = other.new_page()
         pg.goto(url)
-        pg.wait_for_selector("#ac-graph[data-rendered]")
+        pg.wait_for_selector("#ac-graph[data-rendered]", timeout=DRAW_TIMEOUT_MS)
         assert not pg.locator('input[name="kind"][value="benchmark"]').is_checked()
         assert not pg.locator('input[name="type"][value="uses"]').is_checked()
         assert not pg.locator('input[name="level"][value=""]').is_checked()
@@ -265,7 +269,7 @@ def test_records_without_relations_are_listed_beside_the_drawing(page, lonely_se
 def test_graph_link_from_a_record_page_selects_the_record(page, toy_server):
     page.goto(toy_server.url("records/beta2020-method/"))
     page.get_by_role("link", name="Show in the graph").click()
-    page.wait_for_selector("#ac-graph[data-rendered]")
+    page.wait_for_selector("#ac-graph[data-rendered]", timeout=DRAW_TIMEOUT_MS)
     assert page.evaluate("() => window.acGraph.$(':selected').map(n => n.id())") == ["beta2020-method"]
 
 

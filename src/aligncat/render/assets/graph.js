@@ -146,6 +146,39 @@
 
   // --- drawing -----------------------------------------------------------------------------------------------
 
+  /* The stylesheet for zoom z: sizes in model units chosen so that on screen a label is LABEL_PX high and a node
+     at least MIN_NODE_PX wide at any zoom. Plain numbers, not style functions (which cytoscape cannot cache:
+     they made the first drawing take seconds). */
+  function sheet(z, fg, bg, font) {
+    return [
+      { selector: "node", style: {
+        "background-color": "data(colour)", "shape": "data(shape)",
+        "width": "mapData(size, 0, 40, " + MIN_NODE_PX / z + ", " + (MIN_NODE_PX / z + 32) + ")",
+        "height": "mapData(size, 0, 40, " + MIN_NODE_PX / z + ", " + (MIN_NODE_PX / z + 32) + ")",
+        "border-width": 1 / z, "border-color": bg,
+        "label": "", "color": fg, "font-family": font, "font-size": LABEL_PX / z,
+        "text-valign": "bottom", "text-margin-y": 2 / z,
+        "text-background-color": bg, "text-background-opacity": 0.85, "text-background-padding": 1 / z,
+        "min-zoomed-font-size": 0 } },
+      { selector: "node.ac-label, node.ac-hover, node:selected", style: { "label": "data(label)", "z-index": 10 } },
+      { selector: "node:selected", style: { "border-width": 3 / z, "border-color": fg, "font-weight": "bold" } },
+      { selector: "edge", style: { "width": 1 / z, "line-color": "#999", "target-arrow-color": "#999",
+        "target-arrow-shape": "triangle", "arrow-scale": 0.7, "curve-style": "bezier",
+        "line-style": "data(line)", "opacity": 0.7 } },
+      { selector: ".ac-hidden", style: { "display": "none" } },
+      { selector: ".ac-faded", style: { "opacity": 0.12 } }
+    ];
+  }
+
+  /* A new stylesheet when the zoom has moved by more than a few per cent since the last one. */
+  function rescale(cy) {
+    var z = cy.zoom();
+    if (cy.acZoom && Math.abs(Math.log(z / cy.acZoom)) < 0.04) return false;
+    cy.acZoom = z;
+    cy.style(sheet(z, cy.acColours.fg, cy.acColours.bg, cy.acColours.font));
+    return true;
+  }
+
   function draw(box, data, config) {
     var styles = getComputedStyle(box);
     var fg = styles.color || "#333";
@@ -179,29 +212,10 @@
       minZoom: 0.05,
       maxZoom: 6,
       autoungrabify: true,  // positions are the build's: dragging would make two readers see different graphs
-      style: [
-        { selector: "node", style: {
-          "background-color": "data(colour)", "shape": "data(shape)",
-          "width": function (n) { return Math.max(n.data("size"), MIN_NODE_PX / n.cy().zoom()); },
-          "height": function (n) { return Math.max(n.data("size"), MIN_NODE_PX / n.cy().zoom()); },
-          "border-width": function (n) { return 1 / n.cy().zoom(); }, "border-color": bg,
-          "label": "", "color": fg, "font-family": styles.fontFamily,
-          "font-size": function (n) { return LABEL_PX / n.cy().zoom(); },
-          "text-valign": "bottom", "text-margin-y": function (n) { return 2 / n.cy().zoom(); },
-          "text-background-color": bg, "text-background-opacity": 0.85,
-          "text-background-padding": function (n) { return 1 / n.cy().zoom(); },
-          "min-zoomed-font-size": 0 } },
-        { selector: "node.ac-label, node.ac-hover, node:selected", style: { "label": "data(label)", "z-index": 10 } },
-        { selector: "node:selected", style: { "border-width": function (n) { return 3 / n.cy().zoom(); },
-          "border-color": fg, "font-weight": "bold" } },
-        { selector: "edge", style: { "width": function (e) { return 1 / e.cy().zoom(); }, "line-color": "#999",
-          "target-arrow-color": "#999", "target-arrow-shape": "triangle",
-          "arrow-scale": function (e) { return 0.7 / e.cy().zoom(); }, "curve-style": "bezier",
-          "line-style": "data(line)", "opacity": 0.7 } },
-        { selector: ".ac-hidden", style: { "display": "none" } },
-        { selector: ".ac-faded", style: { "opacity": 0.12 } }
-      ]
+      style: sheet(1, fg, bg, styles.fontFamily)
     });
+    cy.acColours = { fg: fg, bg: bg, font: styles.fontFamily };
+    rescale(cy);
     window.acGraph = cy;  // for people exploring in the console, and for the browser tests
     return cy;
   }
@@ -319,7 +333,7 @@
         function relabel() {
           if (pending) return;
           pending = true;
-          requestAnimationFrame(function () { pending = false; placeLabels(cy, state); });
+          requestAnimationFrame(function () { pending = false; rescale(cy); placeLabels(cy, state); });
         }
         function setFocus(id, move) {
           var node = id ? cy.getElementById(id) : null;
@@ -376,6 +390,7 @@
           var li = aside && aside.querySelector('li[data-id="' + CSS.escape(url.focus) + '"]');
           if (li) li.classList.add("ac-graph-isolated-focus");
         }
+        rescale(cy);
         placeLabels(cy, state);
         box.dataset.rendered = "1";
       });
