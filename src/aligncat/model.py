@@ -234,8 +234,8 @@ class Record:
             if f.name == "path":
                 continue
             value = getattr(self, f.name)
-            if value in (None, (), ""):
-                continue
+            if value in (None, (), "") or (f.name == "authors_truncated" and value is False):
+                continue  # authors_truncated: false is what a file without the field means
             out[f.name] = _plain(value, f.name)
         return out
 

@@ -12,8 +12,13 @@ from typing import Any
 
 from ..atomic import write_atomic
 from ..identity import DUPLICATE as SAME_WORK
-from ..identity import Verdict, Work, WorkIndex, normalise_arxiv
-from ..identity import normalise_title  # noqa: F401  (the importers' name for it)
+from ..identity import (
+    Verdict,
+    Work,
+    WorkIndex,
+    normalise_arxiv,
+    normalise_title,  # noqa: F401  (the importers' name for it)
+)
 from ..load import Catalog
 from ..model import RecordFacts, kind_folder
 
