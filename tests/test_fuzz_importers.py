@@ -22,6 +22,16 @@ FUZZ = settings(
     suppress_health_check=[HealthCheck.too_slow],
 )
 BIB_TOKENS = [
+    " # ",
+    "@string{m = \"x\"}",
+    "@proceedings{p, title = {P}, year = 2020}",
+    "crossref = {p}",
+    "xdata = {p, q}",
+    " and others",
+    "$\\tau$",
+    "\\url{https://x.org/a?b=c}",
+    "date = {2024-03}",
+    "No",
     "@article{",
     "@misc{",
     "@string{",
