@@ -263,3 +263,32 @@ def test_an_unwritable_cache_folder_costs_speed_not_correctness(tmp_path: Path) 
     blocker.write_text("a file where the cache folder would be")
     for _ in range(2):
         assert validate_catalog_cached(root, cache_dir=blocker / "aligncat") == validate_catalog(root)
+
+
+def test_a_year_change_that_makes_a_duplicate_is_found_by_the_incremental_recheck(tmp_path: Path, monkeypatch) -> None:
+    """duplicate-work reads the years of a record's peers (records sharing a work key): moving one record's year
+    next to a same-titled work of the same first author makes a duplicate, found without re-reading every record."""
+    from aligncat import pipeline
+
+    root = Path(shutil.copytree(MINI, tmp_path / "catalog"))
+    import yaml
+
+    copy = root / "papers" / "beta2030-method-again.yaml"
+    data = yaml.safe_load((root / "papers" / "beta2020-method.yaml").read_text(encoding="utf-8"))
+    for key in ("identifiers", "links", "date", "short_name"):  # only the title and first author stay shared
+        data.pop(key, None)
+    data.update(id="beta2030-method-again", year=2030)
+    copy.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    cache_dir = tmp_path / "cache"
+    before = validate_catalog_cached(root, cache_dir=cache_dir)
+    assert before == validate_catalog(root)
+    assert not [d for d in before.diagnostics if d.code == "duplicate-work"], before.diagnostics
+    plans = []
+    real = pipeline.plan_recheck
+    monkeypatch.setattr(pipeline, "plan_recheck", lambda *a: plans.append(real(*a)) or plans[-1])
+    copy.write_text(copy.read_text(encoding="utf-8").replace("year: 2030", "year: 2021"), encoding="utf-8")
+    after = validate_catalog_cached(root, cache_dir=cache_dir)
+    assert plans and plans[-1] is not None, "the edit was not re-checked incrementally"
+    assert "beta2020-method" in plans[-1][1]["duplicate-work"]  # the peer, through the shared title and author
+    assert after == validate_catalog(root)
+    assert [d.code for d in after.errors if d.path.endswith("beta2030-method-again.yaml")] == ["duplicate-work"]

@@ -119,7 +119,9 @@ def test_every_rule_declares_the_record_fields_its_code_reads() -> None:
         # Records are named r, record, target or first in the rules (the taxonomy's nodes are c, tax, ...).
         used = {f for f in RecordFacts._fields
                 if re.search(rf"\b(r|record|target|first|records\[[^\]]+\])\.{f}\b", source)} - {"path"}
-        declared = r.reads | r.reads_targets | r.reads_sources
+        declared = r.reads | r.reads_targets | r.reads_sources | r.reads_peers
         if "incoming(" in source:  # reads which records relate to it: their relations
             assert "relations" in r.reads_sources, code
+        if "peers(" in source:  # reads the records sharing a work key with it
+            assert {"work_keys", "id"} <= r.reads_peers, code
         assert used <= declared | {"id"}, f"{code} reads {sorted(used - declared)} without declaring them"

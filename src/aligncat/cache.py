@@ -239,7 +239,8 @@ class RecordCache:
         self._index: dict = {}
         self._result: tuple | None = None  # (rules key, base, {rule: diagnostic rows})
         self._facts_section: bytes | memoryview = b""  # marshal: {rel: marshal bytes of the record's facts}
-        self._incoming_section: bytes | memoryview = b""  # marshal: {id: [ids of the records relating to it]}
+        # marshal: ({id: [ids of the records relating to it]}, {work key: [ids of the records with it]})
+        self._incoming_section: bytes | memoryview = b""
         self._data_section: bytes | memoryview = b""  # marshal: {file key: marshal bytes of the record's data}
         self._data: dict | None = None
         self._new_data: dict[bytes, bytes] = {}  # file key -> marshal bytes of the data of records read afresh
@@ -248,7 +249,7 @@ class RecordCache:
         self._new_index: dict = {}
         self._new_facts: dict = {}  # rel -> facts tuple of every valid record read afresh
         self._overlay: dict = {}  # rel -> facts tuple, newer than the facts section's (see MAX_OVERLAY)
-        self._new_incoming: dict | None = None
+        self._new_incoming: tuple | None = None
         self._changed: list[tuple[str, object]] = []  # (rel, old entry's extra) of every record read afresh
         self._uncached = False
         self._order: list[bytes] = []  # every file's key (or a marker) in the order read: the rules' input
@@ -366,16 +367,16 @@ class RecordCache:
             return None
         return data if isinstance(data, dict) else None
 
-    def old_incoming(self) -> dict | None:
-        """Who related to whom when the stored rules' diagnostics were computed ({target: [source ids]})."""
-        return self._old_incoming()
-
-    def _old_incoming(self) -> dict | None:
+    def old_indexes(self) -> tuple[dict, dict] | None:
+        """Who related to whom ({target: [source ids]}) and who shares which work key ({key: [ids]}) when the
+        stored rules' diagnostics were computed."""
         try:
             found = marshal.loads(self._incoming_section) if self._incoming_section else None
         except (ValueError, TypeError, EOFError):
             return None
-        return found if isinstance(found, dict) else None
+        if not (isinstance(found, tuple) and len(found) == 2 and all(isinstance(x, dict) for x in found)):
+            return None
+        return found
 
     # reading files --------------------------------------------------------------------------------------------
     def _lookup(self, path: str, rel: str, what: str) -> tuple[bytes | None, tuple | None, tuple | None, tuple | None]:
@@ -598,9 +599,10 @@ class RecordCache:
             out.append((rel, old, new))
         return out
 
-    def keep_incoming(self, incoming: dict[str, list[str]]) -> None:
-        """Who relates to whom, as a full run of the rules found it: stored for re-checking after an edit."""
-        self._new_incoming = incoming
+    def keep_indexes(self, incoming: dict[str, list[str]], peers: dict[tuple[str, str], list[str]]) -> None:
+        """Who relates to whom and who shares which work key, as the rules' run found them: stored for
+        re-checking after an edit."""
+        self._new_incoming = (incoming, peers)
 
     def store_rules(self, key: str, by_rule: dict[str, list[Diagnostic]]) -> None:
         self._new_result = (key, self._base(), {code: tuple(_diag_row(d) for d in found)

@@ -164,6 +164,8 @@ class CatalogFacts:
     invalid_files: Mapping[str, str] = field(default_factory=dict)
     _incoming_of: tuple | None = field(default=None, repr=False, compare=False)
     incoming_index: dict[str, list[str]] | None = field(default=None, repr=False, compare=False)
+    # {work key: [ids of the records with it]} as the cache kept it, while re-checking a few records.
+    peer_index: dict[tuple[str, str], list[str]] | None = field(default=None, repr=False, compare=False)
     _marks: Marks | None = field(default=None, repr=False, compare=False)
 
     @property
@@ -198,6 +200,23 @@ class CatalogFacts:
             for _, target in r.relations:
                 incoming.setdefault(target, []).append(r.id)
         return incoming
+
+    @cached_property
+    def work_key_ids(self) -> dict[tuple[str, str], list[str]]:
+        """work key (what, value) -> ids of the records with it (once per key), in id order."""
+        index: dict[tuple[str, str], list[str]] = {}
+        for r in self.records.values():
+            for key in r.work_keys:
+                index.setdefault(key, []).append(r.id)
+        return index
+
+    def peers(self, record_id: str) -> set[str]:
+        """The other records that share a work key (an identifier, the normalised title, the first author) with
+        a record: the only ones the duplicate-work rule compares it with."""
+        index = self.peer_index if self.peer_index is not None else self.work_key_ids
+        found = {i for key in self.records[record_id].work_keys for i in index.get(key, ())}
+        found.discard(record_id)
+        return found
 
     def incoming(self, record_id: str) -> list[str]:
         """incoming_ids[record_id]; while re-checking a few records, from the index the cache kept (incoming_index)

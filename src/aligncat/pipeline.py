@@ -121,7 +121,7 @@ def _rules_through(cache: RecordCache, make_facts: Callable[[], CatalogFacts],
             cache.rules = "incremental"
         else:
             by_rule = run_rules_by_rule(facts)
-            cache.keep_incoming(facts.incoming_ids)
+            cache.keep_indexes(facts.incoming_ids, facts.work_key_ids)
             cache.rules = "full"
     except LookupError:  # a facts section that lacks an entry the index names: never guess
         return None
@@ -136,7 +136,8 @@ def plan_recheck(cache: RecordCache, facts: CatalogFacts, diags_so_far: list[Dia
 
     Decided from what each rule declares it reads (rules.base.Rule), never from rule names: for a record whose
     fields F changed, a per-record rule checks that record again, the records relating to it when it reads one
-    of F of its targets, and the records it relates to (before and after) when it reads one of F of its sources;
+    of F of its targets, the records it relates to (before and after) when it reads one of F of its sources, and
+    the records sharing a work key with it (before and after) when it reads one of F of its peers;
     another rule runs again when it reads one of F, or when it reported in a changed file (its lines may have
     moved). The settings, the set of files and every changed record's id are as before (cache.changes()).
     """
@@ -144,15 +145,31 @@ def plan_recheck(cache: RecordCache, facts: CatalogFacts, diags_so_far: list[Dia
     if previous is None or set(previous) != set(RULES) or any(d.code == "unique-id" for d in diags_so_far):
         return None
     changes = cache.changes()
-    incoming = cache.old_incoming() if changes is not None else None
-    if changes is None or incoming is None:
+    indexes = cache.old_indexes() if changes is not None else None
+    if changes is None or indexes is None:
         return None
+    incoming, peers = indexes
     records = facts.records
     touched: set[str] = set()
+    old_peers: dict[str, set[str]] = {}
     for rel, old, new in changes:
         current = records.get(new.id)
         if current is None or current.path != rel:
             return None
+        # Who shares a work key with whom, as a full run's CatalogFacts.work_key_ids would have it now.
+        old_peers[new.id] = {i for key in old.work_keys for i in peers.get(key, ())} - {new.id}
+        for key in old.work_keys:
+            holders = peers.get(key)
+            if not isinstance(holders, list) or new.id not in holders:
+                return None
+            holders = list(holders)
+            holders.remove(new.id)
+            if holders:
+                peers[key] = holders
+            else:
+                del peers[key]
+        for key in new.work_keys:
+            peers[key] = sorted([*peers.get(key, ()), new.id])
         # Who relates to whom, as a full run's CatalogFacts.incoming_ids would have it now.
         for _, t in old.relations:
             sources = incoming.get(t)
@@ -176,9 +193,12 @@ def plan_recheck(cache: RecordCache, facts: CatalogFacts, diags_so_far: list[Dia
         changed = {f for f in RecordFacts._fields if getattr(old, f) != getattr(new, f)}
         sources = incoming.get(new.id, ())
         targets = {t for _, t in old.relations} | {t for _, t in new.relations}
+        near = old_peers[new.id] | ({i for key in new.work_keys for i in peers.get(key, ())} - {new.id})
         for code, r in RULES.items():
             if r.per_record:
                 dirty[code].add(new.id)
+                if changed & r.reads_peers:
+                    dirty[code].update(near)
                 if changed & r.reads_targets:
                     dirty[code].update(sources)
                 if changed & r.reads_sources:
@@ -190,7 +210,8 @@ def plan_recheck(cache: RecordCache, facts: CatalogFacts, diags_so_far: list[Dia
         if not RULES[code].per_record and any(d.path in changed_paths for d in found):
             rerun.add(code)
     facts.incoming_index = incoming
-    cache.keep_incoming(incoming)
+    facts.peer_index = peers
+    cache.keep_indexes(incoming, peers)
     return previous, {code: ids & records.keys() for code, ids in dirty.items()}, rerun
 
 

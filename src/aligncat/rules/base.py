@@ -28,7 +28,8 @@ class Rule:
     What it reads is declared, so that after an edit only the rules and records the edit can affect run again
     (pipeline.py): `reads` are the fields (of model.RecordFacts) it reads of its subject (a per-record rule) or of
     every record (the others); `reads_targets` those of the records its subject relates to; `reads_sources` those
-    of the records that relate to its subject. Every rule also reads the settings (catalog.yaml, taxonomy, tags).
+    of the records that relate to its subject; `reads_peers` those of the records sharing a work key with it
+    (catalog.CatalogFacts.peers). Every rule also reads the settings (catalog.yaml, taxonomy, tags).
     """
 
     code: str
@@ -39,6 +40,7 @@ class Rule:
     reads: frozenset[str] = frozenset()
     reads_targets: frozenset[str] = frozenset()
     reads_sources: frozenset[str] = frozenset()
+    reads_peers: frozenset[str] = frozenset()
     stage: str = "checks"  # where docs/diagnostics.md files it: checks or graph
 
     def __call__(self, catalog: CatalogFacts) -> Iterable[Diagnostic]:
@@ -46,12 +48,12 @@ class Rule:
 
 
 def rule(code: str, severity: Severity = Severity.ERROR, *, per_record: bool = False, reads: Iterable[str] = (),
-         reads_targets: Iterable[str] = (), reads_sources: Iterable[str] = (),
+         reads_targets: Iterable[str] = (), reads_sources: Iterable[str] = (), reads_peers: Iterable[str] = (),
          stage: str = "checks") -> Callable[[Check], Rule]:
     """Make a function a Rule (it is not registered: rules/__init__.py lists every rule)."""
 
     def make(fn: Check) -> Rule:
-        declared = [frozenset(reads), frozenset(reads_targets), frozenset(reads_sources)]
+        declared = [frozenset(reads), frozenset(reads_targets), frozenset(reads_sources), frozenset(reads_peers)]
         unknown = set().union(*declared) - FACT_FIELDS
         if unknown:
             raise ValueError(f"rule {code} reads unknown fields {sorted(unknown)}; fields: {sorted(FACT_FIELDS)}")

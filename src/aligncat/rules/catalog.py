@@ -9,15 +9,34 @@ from ..diagnostics import Diagnostic
 from .base import CatalogFacts, at, did_you_mean, rule
 
 
-@rule("duplicate-work", reads={"id", "year", "work_keys"})
+@rule("duplicate-work", per_record=True, reads={"id", "year", "work_keys"}, reads_peers={"id", "year", "work_keys"})
 def check_duplicate_works(catalog: CatalogFacts) -> Iterator[Diagnostic]:
     """No two records describe the same work (a shared arXiv id, DOI, ACL or OpenReview id or paper URL, or a title
     match with the evidence identity.py asks for)."""
-    from ..identity import Work, duplicates
+    from ..identity import DUPLICATE, Work, WorkIndex, duplicates
 
-    works = (Work.from_work_keys(r.id, r.year, r.work_keys) for r in catalog.records.values())  # in id order
-    for work, verdict in duplicates(works):  # the later id is the one reported
-        r, first = catalog.records[work.id], catalog.records[verdict.record_id]
+    def work(r) -> Work:
+        return Work.from_work_keys(r.id, r.year, r.work_keys)
+
+    if catalog.subject_ids is None:
+        found = duplicates(work(r) for r in catalog.records.values())  # in id order: the later id is reported
+    else:
+        # A record is compared only with the records sharing a work key with it (identity.WorkIndex looks nowhere
+        # else), so its verdict comes from its earlier peers alone: the same as in a pass over every record.
+        def verdicts() -> Iterator:
+            records = catalog.records
+            for r in catalog.subjects():
+                index = WorkIndex()
+                for peer in sorted(i for i in catalog.peers(r.id) if i < r.id):
+                    index.add(work(records[peer]))
+                new = work(r)
+                v = index.find(new, possible=False)
+                if v is not None and v.outcome == DUPLICATE:
+                    yield new, v
+
+        found = verdicts()
+    for w, verdict in found:
+        r, first = catalog.records[w.id], catalog.records[verdict.record_id]
         if verdict.pointer != "title":  # 'same arxiv 2203.02155' -> 'same arxiv as ...'
             message = f"same {verdict.reason.split(' ')[1]} as '{first.id}' ({first.path})"
         elif verdict.reason.startswith("same title"):
