@@ -249,7 +249,8 @@ class RecordCache:
         self._new_index: dict = {}
         self._new_facts: dict = {}  # rel -> facts tuple of every valid record read afresh
         self._overlay: dict = {}  # rel -> facts tuple, newer than the facts section's (see MAX_OVERLAY)
-        self._new_incoming: tuple | None = None
+        self._new_incoming: tuple[bytes, bytes] | None = None
+        self._old_peer_bytes = b""
         self._changed: list[tuple[str, object]] = []  # (rel, old entry's extra) of every record read afresh
         self._uncached = False
         self._order: list[bytes] = []  # every file's key (or a marker) in the order read: the rules' input
@@ -367,16 +368,28 @@ class RecordCache:
             return None
         return data if isinstance(data, dict) else None
 
-    def old_indexes(self) -> tuple[dict, dict] | None:
-        """Who related to whom ({target: [source ids]}) and who shares which work key ({key: [ids]}) when the
-        stored rules' diagnostics were computed."""
+    def old_indexes(self) -> tuple[dict, Callable[[], dict | None]] | None:
+        """Who related to whom ({target: [source ids]}) when the stored rules' diagnostics were computed, and a
+        function giving who shared which work key then ({key: [ids]}; read only when asked: it is the larger)."""
         try:
             found = marshal.loads(self._incoming_section) if self._incoming_section else None
+            if not (isinstance(found, tuple) and len(found) == 2 and all(isinstance(x, bytes) for x in found)):
+                return None
+            incoming = marshal.loads(found[0])
         except (ValueError, TypeError, EOFError):
             return None
-        if not (isinstance(found, tuple) and len(found) == 2 and all(isinstance(x, dict) for x in found)):
+        if not isinstance(incoming, dict):
             return None
-        return found
+
+        def peers() -> dict | None:
+            try:
+                index = marshal.loads(found[1])
+            except (ValueError, TypeError, EOFError):
+                return None
+            return index if isinstance(index, dict) else None
+
+        self._old_peer_bytes = found[1]
+        return incoming, peers
 
     # reading files --------------------------------------------------------------------------------------------
     def _lookup(self, path: str, rel: str, what: str) -> tuple[bytes | None, tuple | None, tuple | None, tuple | None]:
@@ -599,10 +612,11 @@ class RecordCache:
             out.append((rel, old, new))
         return out
 
-    def keep_indexes(self, incoming: dict[str, list[str]], peers: dict[tuple[str, str], list[str]]) -> None:
-        """Who relates to whom and who shares which work key, as the rules' run found them: stored for
-        re-checking after an edit."""
-        self._new_incoming = (incoming, peers)
+    def keep_indexes(self, incoming: dict[str, list[str]], peers: dict[tuple[str, str], list[str]] | None) -> None:
+        """Who relates to whom and who shares which work key (None: as stored, unchanged), as the rules' run found
+        them: stored for re-checking after an edit."""
+        self._new_incoming = (marshal.dumps(incoming),
+                              self._old_peer_bytes if peers is None else marshal.dumps(peers))
 
     def store_rules(self, key: str, by_rule: dict[str, list[Diagnostic]]) -> None:
         self._new_result = (key, self._base(), {code: tuple(_diag_row(d) for d in found)

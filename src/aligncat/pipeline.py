@@ -135,7 +135,8 @@ def plan_recheck(cache: RecordCache, facts: CatalogFacts, diags_so_far: list[Dia
     again) after a few records changed; None when every rule must run again.
 
     Decided from what each rule declares it reads (rules.base.Rule), never from rule names: for a record whose
-    fields F changed, a per-record rule checks that record again, the records relating to it when it reads one
+    fields F changed, a per-record rule checks that record again when it reads one of F of it or reported in its
+    file (its lines may have moved), the records relating to it when it reads one
     of F of its targets, the records it relates to (before and after) when it reads one of F of its sources, and
     the records sharing a work key with it (before and after) when it reads one of F of its peers;
     another rule runs again when it reads one of F, or when it reported in a changed file (its lines may have
@@ -148,28 +149,45 @@ def plan_recheck(cache: RecordCache, facts: CatalogFacts, diags_so_far: list[Dia
     indexes = cache.old_indexes() if changes is not None else None
     if changes is None or indexes is None:
         return None
-    incoming, peers = indexes
+    incoming, load_peers = indexes
     records = facts.records
-    touched: set[str] = set()
-    old_peers: dict[str, set[str]] = {}
+    changed_paths = {rel for rel, _, _ in changes}
+    reported = {(code, d.path) for code, found in previous.items() for d in found if d.path in changed_paths}
+    # Per change: the fields that differ, and the per-record rules that must look at the record itself again: those
+    # that read a changed field of it, and those that reported in its file (their lines may have moved).
+    fields: dict[str, set[str]] = {}
+    itself: dict[str, set[str]] = {}
     for rel, old, new in changes:
         current = records.get(new.id)
         if current is None or current.path != rel:
             return None
-        # Who shares a work key with whom, as a full run's CatalogFacts.work_key_ids would have it now.
-        old_peers[new.id] = {i for key in old.work_keys for i in peers.get(key, ())} - {new.id}
-        for key in old.work_keys:
-            holders = peers.get(key)
-            if not isinstance(holders, list) or new.id not in holders:
-                return None
-            holders = list(holders)
-            holders.remove(new.id)
-            if holders:
-                peers[key] = holders
-            else:
-                del peers[key]
-        for key in new.work_keys:
-            peers[key] = sorted([*peers.get(key, ()), new.id])
+        fields[new.id] = {f for f in RecordFacts._fields if getattr(old, f) != getattr(new, f)}
+        itself[new.id] = {code for code, r in RULES.items() if r.per_record
+                          and (fields[new.id] & r.reads or (code, rel) in reported)}
+    peer_rules = {code for code, r in RULES.items() if r.per_record and r.reads_peers}
+    need_peers = any(fields[new.id] & RULES[code].reads_peers or code in itself[new.id]
+                     for _, _, new in changes for code in peer_rules)
+    peers = load_peers() if need_peers else None
+    if need_peers and peers is None:
+        return None
+    touched: set[str] = set()
+    old_peers: dict[str, set[str]] = {}
+    for _, old, new in changes:
+        if peers is not None:
+            # Who shares a work key with whom, as a full run's CatalogFacts.work_key_ids would have it now.
+            old_peers[new.id] = {i for key in old.work_keys for i in peers.get(key, ())} - {new.id}
+            for key in old.work_keys:
+                holders = peers.get(key)
+                if not isinstance(holders, list) or new.id not in holders:
+                    return None
+                holders = list(holders)
+                holders.remove(new.id)
+                if holders:
+                    peers[key] = holders
+                else:
+                    del peers[key]
+            for key in new.work_keys:
+                peers[key] = sorted([*peers.get(key, ()), new.id])
         # Who relates to whom, as a full run's CatalogFacts.incoming_ids would have it now.
         for _, t in old.relations:
             sources = incoming.get(t)
@@ -190,24 +208,25 @@ def plan_recheck(cache: RecordCache, facts: CatalogFacts, diags_so_far: list[Dia
     dirty: dict[str, set[str]] = {code: set() for code, r in RULES.items() if r.per_record}
     rerun: set[str] = set()
     for _, old, new in changes:
-        changed = {f for f in RecordFacts._fields if getattr(old, f) != getattr(new, f)}
+        changed = fields[new.id]
         sources = incoming.get(new.id, ())
         targets = {t for _, t in old.relations} | {t for _, t in new.relations}
-        near = old_peers[new.id] | ({i for key in new.work_keys for i in peers.get(key, ())} - {new.id})
         for code, r in RULES.items():
             if r.per_record:
-                dirty[code].add(new.id)
+                if code in itself[new.id]:
+                    dirty[code].add(new.id)
                 if changed & r.reads_peers:
-                    dirty[code].update(near)
+                    assert peers is not None
+                    dirty[code].update(old_peers[new.id])
+                    dirty[code].update({i for key in new.work_keys for i in peers.get(key, ())} - {new.id})
                 if changed & r.reads_targets:
                     dirty[code].update(sources)
                 if changed & r.reads_sources:
                     dirty[code].update(targets)
             elif changed & r.reads:
                 rerun.add(code)
-    changed_paths = {rel for rel, _, _ in changes}
-    for code, found in previous.items():
-        if not RULES[code].per_record and any(d.path in changed_paths for d in found):
+    for code, path in reported:
+        if not RULES[code].per_record:
             rerun.add(code)
     facts.incoming_index = incoming
     facts.peer_index = peers
