@@ -164,8 +164,8 @@ class CatalogFacts:
     invalid_files: Mapping[str, str] = field(default_factory=dict)
     _incoming_of: tuple | None = field(default=None, repr=False, compare=False)
     incoming_index: dict[str, list[str]] | None = field(default=None, repr=False, compare=False)
-    # {work key: [ids of the records with it]} as the cache kept it, while re-checking a few records.
-    peer_index: dict[tuple[str, str], list[str]] | None = field(default=None, repr=False, compare=False)
+    # {peer key: [ids of the records with it]} as the cache kept it, while re-checking a few records.
+    peer_index: dict[str, list[str]] | None = field(default=None, repr=False, compare=False)
     _marks: Marks | None = field(default=None, repr=False, compare=False)
 
     @property
@@ -202,19 +202,19 @@ class CatalogFacts:
         return incoming
 
     @cached_property
-    def work_key_ids(self) -> dict[tuple[str, str], list[str]]:
-        """work key (what, value) -> ids of the records with it (once per key), in id order."""
-        index: dict[tuple[str, str], list[str]] = {}
+    def work_key_ids(self) -> dict[str, list[str]]:
+        """peer key -> ids of the records with it (once per key), in id order (see peer_keys)."""
+        index: dict[str, list[str]] = {}
         for r in self.records.values():
-            for key in r.work_keys:
+            for key in peer_keys(r):
                 index.setdefault(key, []).append(r.id)
         return index
 
     def peers(self, record_id: str) -> set[str]:
-        """The other records that share a work key (an identifier, the normalised title, the first author) with
-        a record: the only ones the duplicate-work rule compares it with."""
+        """The other records that share a peer key (an identifier or paper URL, the title's key, the first
+        author) with a record: the only ones the duplicate-work rule compares it with."""
         index = self.peer_index if self.peer_index is not None else self.work_key_ids
-        found = {i for key in self.records[record_id].work_keys for i in index.get(key, ())}
+        found = {i for key in peer_keys(self.records[record_id]) for i in index.get(key, ())}
         found.discard(record_id)
         return found
 
@@ -240,3 +240,10 @@ class CatalogFacts:
         records = {k: RecordFacts.from_record(r) for k, r in catalog.records.items()}
         return cls(catalog.root, catalog.info, catalog.taxonomy, catalog.tags, records,
                    invalid_files=catalog.invalid_files)
+
+
+def peer_keys(facts: RecordFacts) -> tuple[str, ...]:
+    """The keys under which identity.WorkIndex files a record's work: records sharing none are never compared."""
+    from .identity import Work, WorkIndex
+
+    return WorkIndex.index_keys(Work.from_work_keys(facts.id, facts.year, facts.work_keys))

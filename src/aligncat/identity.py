@@ -10,6 +10,9 @@ a title that is merely close (a word added or changed) is at most a *possible* d
 import and name. Distinct identifiers of one scheme always mean distinct works (a technical report and its
 successor, the yearly editions of a benchmark), and titles that differ in a number (Part I and Part II, BenchX
 2023 and BenchX 2024) are never the same work.
+
+Over 500 lines because each identifier scheme's normal form and each piece of evidence the duplicate rule weighs
+are cases of one rule, kept next to each other so importers, `new` and validate agree.
 """
 
 from __future__ import annotations
@@ -442,6 +445,18 @@ class WorkIndex:
     by_title: dict[str, list[Work]] = field(default_factory=dict)
     by_author: dict[str, list[Work]] = field(default_factory=dict)
     works: list[Work] = field(default_factory=list)
+
+    @staticmethod
+    def index_keys(work: Work) -> tuple[str, ...]:
+        """Every key `add` files a work under (its identity keys, its title's key, its first author): `find` with
+        `possible=False` compares a work only with works sharing one of these (validate's duplicate-work rule
+        re-checks a changed record's such peers only)."""
+        keys = [key for _, key in work.keys]
+        if work.title:
+            keys.append("title\0" + title_key(work.title))
+        if work.first_author:
+            keys.append("author\0" + work.first_author)
+        return tuple(keys)
 
     def add(self, work: Work) -> None:
         for _, key in work.keys:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .cache import RecordCache, _Deferred, _LazyRecords, cache_disabled_by_env
-from .catalog import Catalog, CatalogFacts
+from .catalog import Catalog, CatalogFacts, peer_keys
 from .diagnostics import Diagnostic
 from .load import LOAD_CODES, RecordReader, load_facts, read_catalog
 from .model import RecordFacts
@@ -172,11 +172,13 @@ def plan_recheck(cache: RecordCache, facts: CatalogFacts, diags_so_far: list[Dia
         return None
     touched: set[str] = set()
     old_peers: dict[str, set[str]] = {}
+    new_keys: dict[str, tuple[str, ...]] = {}
     for _, old, new in changes:
         if peers is not None:
             # Who shares a work key with whom, as a full run's CatalogFacts.work_key_ids would have it now.
-            old_peers[new.id] = {i for key in old.work_keys for i in peers.get(key, ())} - {new.id}
-            for key in old.work_keys:
+            old_keys, new_keys[new.id] = peer_keys(old), peer_keys(new)
+            old_peers[new.id] = {i for key in old_keys for i in peers.get(key, ())} - {new.id}
+            for key in old_keys:
                 holders = peers.get(key)
                 if not isinstance(holders, list) or new.id not in holders:
                     return None
@@ -186,7 +188,7 @@ def plan_recheck(cache: RecordCache, facts: CatalogFacts, diags_so_far: list[Dia
                     peers[key] = holders
                 else:
                     del peers[key]
-            for key in new.work_keys:
+            for key in new_keys[new.id]:
                 peers[key] = sorted([*peers.get(key, ()), new.id])
         # Who relates to whom, as a full run's CatalogFacts.incoming_ids would have it now.
         for _, t in old.relations:
@@ -218,7 +220,7 @@ def plan_recheck(cache: RecordCache, facts: CatalogFacts, diags_so_far: list[Dia
                 if changed & r.reads_peers:
                     assert peers is not None
                     dirty[code].update(old_peers[new.id])
-                    dirty[code].update({i for key in new.work_keys for i in peers.get(key, ())} - {new.id})
+                    dirty[code].update({i for key in new_keys[new.id] for i in peers.get(key, ())} - {new.id})
                 if changed & r.reads_targets:
                     dirty[code].update(sources)
                 if changed & r.reads_sources:
