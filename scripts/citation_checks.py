@@ -32,7 +32,7 @@ def figures(root: Path, work: Path) -> dict[str, object]:
     cat = load_catalog(root)
     out: dict[str, object] = {"records": len(cat.records)}
     bib = export(cat, "bibtex")
-    for style in ("plain", "plainnat", "acl-like"):
+    for style in ("plain", "plainnat", "acl-like", "plainnat-nourl"):
         run = C.compile_bibtex(bib, work / f"bib-{style}", style, shell_escape=True)
         out[f"bibtex {style}: LaTeX errors"] = len(run.latex_errors)
         out[f"bibtex {style}: BibTeX errors"] = len(run.bib_errors)

@@ -32,6 +32,10 @@ _ACL_TITLE = """FUNCTION {format.title}
 
 BST_PREAMBLES = {
     "plain": "\\usepackage{url}\n",
+    # natbib without the url package: plainnat then writes \doi and \url as plain text macros, so what a DOI or
+    # URL field holds is read as LaTeX. Not a setup that compiles real URLs ('_', '%'), but the one where a
+    # command in a DOI ran: the hostile checks run it for what is read and run, not for errors.
+    "plainnat-nourl": "\\usepackage{natbib}\n",
     "plainnat": "\\usepackage{natbib}\n\\usepackage{url}\n",
     "acl-like": "\\usepackage{natbib}\n\\usepackage{hyperref}\n",
 }
@@ -93,7 +97,7 @@ def compile_bibtex(bib: str, workdir: Path, style: str = "plain", shell_escape: 
     """latex, bibtex, latex, latex over a document citing every entry of `bib` in a BibTeX style."""
     workdir.mkdir(parents=True, exist_ok=True)
     (workdir / "refs.bib").write_text(bib, encoding="utf-8")
-    bst = style
+    bst = "plainnat" if style == "plainnat-nourl" else style
     if style == "acl-like":
         text = Path(_kpsewhich("plainnat.bst")).read_text(encoding="latin-1")
         start = text.index("FUNCTION {format.title}")

@@ -70,7 +70,7 @@ def test_bibtex_export_compiles_with_biblatex_and_biber_without_a_warning(reques
     assert run.entries == len(cat.records)
 
 
-@pytest.mark.parametrize("engine", ["bibtex-plainnat", "bibtex-acl-like", "biber"])
+@pytest.mark.parametrize("engine", ["bibtex-plainnat", "bibtex-plainnat-nourl", "bibtex-acl-like", "biber"])
 def test_hostile_values_read_and_run_nothing_outside_the_document(hostile, engine, tmp_path):
     """Compiled even with -shell-escape: no payload in a title, name, venue, DOI or URL reads a file or runs one."""
     _need("pdflatex", "bibtex", "biber")
