@@ -105,7 +105,9 @@ def graph_page(catalog: Catalog) -> str:
 COL_WIDTH = 130
 ROW_HEIGHT = 20
 LANE_PAD = 14
-LANE_HEAD = 26  # each lane's title sits in a strip above its works (timeline.js keeps it in view when scrolled)
+LANE_HEAD = (
+    26  # each lane's title sits in a strip above its works (timeline.js keeps it in view when scrolled)
+)
 LEFT = 16
 TOP = 34
 MAX_ROWS = 14
@@ -269,7 +271,11 @@ def graph_views(catalog: Catalog, ctx: RenderContext) -> list[Page]:
     ctx.npm_assets.setdefault(CYTOSCAPE[0], [])
     if CYTOSCAPE[1] not in ctx.npm_assets[CYTOSCAPE[0]]:
         ctx.npm_assets[CYTOSCAPE[0]].append(CYTOSCAPE[1])
-    for lst, path in ((ctx.extra_javascript, GRAPH_JS), (ctx.extra_javascript, TIMELINE_JS), (ctx.extra_css, GRAPH_CSS)):
+    for lst, path in (
+        (ctx.extra_javascript, GRAPH_JS),
+        (ctx.extra_javascript, TIMELINE_JS),
+        (ctx.extra_css, GRAPH_CSS),
+    ):
         if path not in lst:
             lst.append(path)
     from ..layout import graph_layout, with_positions
@@ -279,7 +285,9 @@ def graph_views(catalog: Catalog, ctx: RenderContext) -> list[Page]:
         tuple(catalog.records.values()),
         record_url=relative_url(GRAPH_PAGE, "records/{id}.md").replace("%7Bid%7D", "{id}"),
     )
-    data = with_positions(data, graph_layout(catalog))  # computed here so that every load draws the same picture
+    data = with_positions(
+        data, graph_layout(catalog)
+    )  # computed here so that every load draws the same picture
     return [
         Page(GRAPH_PAGE, graph_page(catalog), title="Graph"),
         Page(GRAPH_DATA, json.dumps(data, ensure_ascii=False, separators=(",", ":"))),
@@ -316,6 +324,25 @@ def _record_prefix(page: str) -> str:
     return relative_url(page, record_path("x"))[: -len("x/")]
 
 
+def shape(kind: str, x: float, y: float) -> dict:
+    """A record's shape by kind at (x, y), its coordinates written as the SVG gets them (as shapes.svg draws it;
+    the record pages' drawing takes it ready-made, being drawn once per record page)."""
+    r = 5.5
+    if kind == "dataset":
+        return {"tag": "rect", "x": f"{x - r:.1f}", "y": f"{y - r:.1f}", "size": f"{2 * r:.1f}"}
+    if kind == "benchmark":
+        return {
+            "tag": "polygon",
+            "points": f"{x:.1f},{y - r - 1:.1f} {x + r + 1:.1f},{y:.1f} {x:.1f},{y + r + 1:.1f} {x - r - 1:.1f},{y:.1f}",
+        }
+    if kind == "resource":
+        return {
+            "tag": "polygon",
+            "points": f"{x:.1f},{y - r - 1:.1f} {x + r + 1:.1f},{y + r:.1f} {x - r - 1:.1f},{y + r:.1f}",
+        }
+    return {"tag": "circle", "cx": f"{x:.1f}", "cy": f"{y:.1f}", "r": r}
+
+
 def neighbourhood_view(catalog: Catalog, record: Record, page: str, limit: int = 16) -> dict | None:
     """The drawing's view model (neighbourhood.svg): the record in the middle, the records it relates to (either
     way) around it, as linked shapes; None when it relates to no other record."""
@@ -347,10 +374,10 @@ def neighbourhood_view(catalog: Catalog, record: Record, page: str, limit: int =
             src_label, dst_label = (record.label, other.label) if outgoing else (other.label, record.label)
             lines.append(
                 {
-                    "x1": x1,
-                    "y1": y1,
-                    "x2": x2s,
-                    "y2": y2s,
+                    "x1": f"{x1:.1f}",
+                    "y1": f"{y1:.1f}",
+                    "x2": f"{x2s:.1f}",
+                    "y2": f"{y2s:.1f}",
                     "dashed": not ordered,
                     "title": f"{src_label} {label} {dst_label}",
                 }
@@ -360,13 +387,11 @@ def neighbourhood_view(catalog: Catalog, record: Record, page: str, limit: int =
             {
                 "href": _record_href(page, nid),
                 "title": f"{other.title} ({other.year})",
-                "kind": other.kind,
-                "x": x,
-                "y": y,
+                "shape": shape(other.kind, x, y),
                 "colour": colours.get(top_level(catalog, other) or "", NO_LEVEL_COLOUR),
                 "anchor": anchor,
-                "tx": x + (9 if anchor == "start" else -9 if anchor == "end" else 0),
-                "ty": y + (4 if anchor != "middle" else (-10 if y < cy else 16)),
+                "tx": f"{x + (9 if anchor == 'start' else -9 if anchor == 'end' else 0):.1f}",
+                "ty": f"{y + (4 if anchor != 'middle' else (-10 if y < cy else 16)):.1f}",
                 "label": f"{_short(other.label, 22)} ({other.year})",
             }
         )
@@ -375,7 +400,7 @@ def neighbourhood_view(catalog: Catalog, record: Record, page: str, limit: int =
         "lines": lines,
         "nodes": nodes,
         "self": {
-            "kind": record.kind,
+            "shape": shape(record.kind, cx, cy),
             "x": cx,
             "y": cy,
             "colour": colours.get(top_level(catalog, record) or "", NO_LEVEL_COLOUR),

@@ -205,6 +205,9 @@ class AligncatPlugin(BasePlugin[AligncatConfig]):
     def on_config(self, config):
         root = Path(config.config_file_path or ".").resolve().parent
         catalog = load_catalog(root / self.config.catalog)
+        # `mkdocs serve` rebuilds when a record (or a template override) changes, as `aligncat serve` does.
+        if str(catalog.root) not in config.watch:
+            config.watch.append(str(catalog.root))
         if catalog.errors:
             raise PluginError(f"the catalog has errors:\n{format_diagnostics(catalog.errors)}")
         try:
