@@ -258,10 +258,8 @@ def validate_before_writing(entries: list[Entry], root: Path) -> None:
             for e in pending:
                 rel = e.path.relative_to(root).as_posix()
                 target = shadow / rel
-                target.parent.mkdir(parents=True, exist_ok=True)
-                if target.exists():
-                    target.unlink()  # a hard link to the user's file: replaced, never written through
-                target.write_text(record_yaml(e.data), encoding="utf-8")
+                # a rename, so a hard link to the user's file in the mirror is replaced, never written through
+                write_atomic(target, record_yaml(e.data), durable=False)
                 by_rel[rel] = e
             bad: dict[str, list] = {}
             for d in validate_catalog(shadow).diagnostics:
