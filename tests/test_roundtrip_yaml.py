@@ -151,3 +151,16 @@ def test_random_strings_round_trip_through_every_reader(a, b):
     again = format_text(written, schema_name="paper")
     for got in readers(again):
         assert got == data, again
+
+
+def test_a_record_written_by_the_writer_is_already_canonical():
+    data = {"year": 2024, "title": "No: a study", "kind": "paper", "id": "x2024-no",
+            "links": [{"url": "https://x.org/a?b=c#d", "type": "paper"}],
+            "authors": [{"given": "Ji-won", "family": "No"}], "notes": ["On", "a: b"],
+            "identifiers": {"doi": "10.1/X", "arxiv": "2401.00001"}, "date": "2024-03"}
+    text = record_yaml(data)
+    assert format_text(text, schema_name="paper") == text
+    assert text.splitlines()[:3] == ["id: x2024-no", "kind: paper", "title: 'No: a study'"]
+    assert "- {family: 'No', given: Ji-won}" in text and "- {type: paper, url: 'https://x.org/a?b=c#d'}" in text
+    for got in readers(text):
+        assert got == data
