@@ -3,7 +3,7 @@ files live. Pure: no I/O (CatalogFacts reads a file again only to locate a diagn
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from functools import cached_property
@@ -130,6 +130,26 @@ class Catalog:
         ps = {self.taxonomy.categories[c].perspective for c in self.categories_of(record)
               if c in self.taxonomy.categories}
         return tuple(p.id for p in self.taxonomy.perspectives if p.id in ps)
+
+    def counts(self) -> list[tuple[str, list[tuple[str, int]]]]:
+        """What `aligncat stats` prints: (title, [(label, count)]) tables by kind, goal level and perspective,
+        category (per scheme, records in it or below), tag and year; empty tables left out."""
+        recs = list(self.records.values())
+        tax = self.taxonomy
+        tables: list[tuple[str, list[tuple[str, int]]]] = [("by kind", sorted(Counter(r.kind for r in recs).items()))]
+        if tax.goal_levels:
+            grid = Counter((lvl, p) for r in recs for lvl in self.goal_levels_of(r) for p in self.perspectives_of(r))
+            tables.append(("by goal level and perspective (a record may count in several)",
+                           [(f"{g.title} / {p.title}", grid[(g.id, p.id)])
+                            for g in tax.goal_levels for p in tax.perspectives]))
+        for scheme in tax.schemes:
+            tables.append((f"by category: {scheme.title} (records in it or below)",
+                           [(("  " * c.depth) + c.id, len(self.in_category(c.id)))
+                            for c in tax.categories.values() if c.scheme == scheme.id]))
+        tables.append(("by tag", sorted(Counter(t for r in recs for t in r.tags).items(),
+                                        key=lambda kv: (-kv[1], kv[0]))))
+        tables.append(("by year", sorted((str(y), len(v)) for y, v in self.by_year.items())))
+        return [(title, rows) for title, rows in tables if rows]
 
     def with_diagnostics(self, diagnostics: Iterable[Diagnostic]) -> Catalog:
         """The same catalog with these diagnostics (a new object: a Catalog is never changed)."""

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -148,35 +147,14 @@ def export_cmd(fmt: str, catalog: Path, output: Path | None, **selection) -> Non
 def stats(catalog: Path) -> None:
     """Print counts of records by kind, goal level and perspective, category, tag and year."""
     cat = load_or_exit(catalog, allow_invalid=True)
-    recs = list(cat.records.values())
+    recs = cat.records.values()
     click.echo(f"{cat.info.title}: {len(recs)} records, "
                f"{sum(len(r.relations) for r in recs)} relations, {len(cat.errors)} errors")
-
-    def table(title: str, counts: Iterable[tuple[str, int]]) -> None:
-        rows = list(counts)
-        if not rows:
-            return
+    for title, rows in cat.counts():
         click.echo(f"\n{title}")
         width = max(len(k) for k, _ in rows)
         for k, v in rows:
             click.echo(f"  {k:<{width}}  {v:>5}")
-
-    kinds = Counter(r.kind for r in recs)
-    table("by kind", sorted(kinds.items()))
-    tax = cat.taxonomy
-    if tax.goal_levels:
-        grid = Counter((lvl, p) for r in recs for lvl in cat.goal_levels_of(r) for p in cat.perspectives_of(r))
-        rows = []
-        for g in tax.goal_levels:
-            for p in tax.perspectives:
-                rows.append((f"{g.title} / {p.title}", grid[(g.id, p.id)]))
-        table("by goal level and perspective (a record may count in several)", rows)
-    for scheme in tax.schemes:
-        rows = [(("  " * (c.depth)) + c.id, len(cat.in_category(c.id)))
-                for c in tax.categories.values() if c.scheme == scheme.id]
-        table(f"by category: {scheme.title} (records in it or below)", rows)
-    table("by tag", sorted(Counter(t for r in recs for t in r.tags).items(), key=lambda kv: (-kv[1], kv[0])))
-    table("by year", sorted((str(y), len(v)) for y, v in cat.by_year.items()))
 
 
 from .commands import register_all  # noqa: E402  (after the core commands, so `--help` lists them first)
