@@ -104,7 +104,9 @@ def test_year_headings_linked_titles_and_labelled_sub_bullets():
     assert by_title(items, "Deep reinforcement").year == 2017
     assert by_title(items, "Interactive Learning").year is None
     data = {e.data["title"]: e for e in entries if e.data}
-    assert data["Direct Preference Optimization: Your Language Model is Secretly a Reward Model"].data["notes"] == [
+    assert data["Direct Preference Optimization: Your Language Model is Secretly a Reward Model"].data[
+        "notes"
+    ] == [
         "the list names only the first author(s); add the others from the paper",
         "keywords in the list: Reward Model, Closed Form",
     ]
@@ -168,8 +170,12 @@ def test_numbered_entries_italic_authors_badges_and_short_names():
     dev = by_title(items, "On measuring")
     assert (dev.authors, dev.venue, dev.year) == ("Sunipa Dev et al.", "AAAI 2020", 2020)
     mctaco = by_title(items, '"Going on a vacation"')  # the outer quotes go, the quoted words inside stay
-    assert mctaco.title == '"Going on a vacation" takes longer than "Going for a walk": A Study of Temporal ' \
-                           "Commonsense Understanding" and mctaco.short_name == "MCTACO"
+    assert (
+        mctaco.title
+        == '"Going on a vacation" takes longer than "Going for a walk": A Study of Temporal '
+        "Commonsense Understanding"
+        and mctaco.short_name == "MCTACO"
+    )
     nq_entry = next(e for e in entries if e.data and e.data["title"].startswith("Natural"))
     assert nq_entry.data["kind"] == "dataset" and nq_entry.data["identifiers"] == {"acl": "Q19-1026"}
 
@@ -197,7 +203,11 @@ def test_sub_bullet_authors_badge_links_br_grouping_and_year_lines():
     beyond = by_title(items, "Beyond Factuality")
     # the badge's link points to another paper: the title's own link gives the arXiv id
     assert beyond.links == [("paper", "https://arxiv.org/abs/2310.07289")]
-    assert (beyond.venue, beyond.year, beyond.authors) == ("EMNLP 2023", 2023, "Liang Chen, Yang Deng, Yatao Bian et al.")
+    assert (beyond.venue, beyond.year, beyond.authors) == (
+        "EMNLP 2023",
+        2023,
+        "Liang Chen, Yang Deng, Yatao Bian et al.",
+    )
     titles = [i.title for i in items]
     assert "DeepSeek" not in titles and "DeepSeek-V3" in titles  # a grouping bullet is not an entry
     assert by_title(items, "GPT-4").year == 2023  # '*2023*' on its own line
@@ -249,9 +259,15 @@ def test_existing_works_are_duplicates_even_when_the_list_gives_no_year(empty_ca
     entries = items_to_entries(items, "plain_titles.md", skipped=skipped)
     resolve_entries(entries, cat, empty_catalog)
     outcome = {e.source: (e.outcome, e.reason) for e in entries}
-    assert outcome["plain_titles.md:9"] == (DUPLICATE, "duplicate of 'ouyang2022-instructgpt' (same arxiv 2203.02155)")
+    assert outcome["plain_titles.md:9"] == (
+        DUPLICATE,
+        "duplicate of 'ouyang2022-instructgpt' (same arxiv 2203.02155)",
+    )
     # no year in the list, but the catalog has the work: a duplicate, not 'unusable'
-    assert outcome["plain_titles.md:11"][0] == DUPLICATE and "lu2022-second-thoughts" in outcome["plain_titles.md:11"][1]
+    assert (
+        outcome["plain_titles.md:11"][0] == DUPLICATE
+        and "lu2022-second-thoughts" in outcome["plain_titles.md:11"][1]
+    )
     assert outcome["plain_titles.md:5"][0] == SKIPPED
     assert [e.outcome for e in entries].count(IMPORTED) == 2
 
@@ -313,13 +329,15 @@ def test_a_name_only_entry_with_no_year_is_a_duplicate_of_the_record_with_that_s
 def test_an_entry_year_far_from_its_link_id_keeps_the_stated_year_and_drops_the_id():
     text = (
         "## Knowledge\n\n"
-        "1. MMLU: **\"Measuring Massive Multitask Language Understanding\"**. *Dan Hendrycks et al.* ICLR 2021. "
+        '1. MMLU: **"Measuring Massive Multitask Language Understanding"**. *Dan Hendrycks et al.* ICLR 2021. '
         "[[Paper](http://arxiv.org/abs/1506.06724v1)]\n"
-        "2. **\"Prompting GPT-3 To Be Reliable\"**. *Chenglei Si et al.* ICLR 2023. [[Paper](https://arxiv.org/abs/2210.09150)]\n"
+        '2. **"Prompting GPT-3 To Be Reliable"**. *Chenglei Si et al.* ICLR 2023. [[Paper](https://arxiv.org/abs/2210.09150)]\n'
     )
     items, skipped = read_markdown(text)
     entries = items_to_entries(items, "k.md", skipped=skipped)
     mmlu, si = (e.data for e in entries)
-    assert mmlu["year"] == 2021 and "identifiers" not in mmlu  # the link is to a 2015 paper: not recorded as the id
+    assert (
+        mmlu["year"] == 2021 and "identifiers" not in mmlu
+    )  # the link is to a 2015 paper: not recorded as the id
     assert any("arxiv id 1506.06724 is from 2015" in n for n in mmlu["notes"])
     assert si["year"] == 2022 and si["venue"] == "ICLR 2023"  # one year before its venue: the preprint's year

@@ -30,11 +30,28 @@ def run(*args, cwd: Path | None = None):
 
 def test_init_writes_a_valid_catalog_and_refuses_to_overwrite(tmp_path):
     proj = tmp_path / "graph-survey"
-    res = run("init", proj, "--title", "Graph Learning Survey", "--repository", "https://github.com/org/graph-survey")
+    res = run(
+        "init",
+        proj,
+        "--title",
+        "Graph Learning Survey",
+        "--repository",
+        "https://github.com/org/graph-survey",
+    )
     assert res.exit_code == 0, res.output
-    for rel in ("catalog/catalog.yaml", "catalog/taxonomy.yaml", "catalog/vocabularies/tags.yaml", "mkdocs.yml",
-                "package.json", "package-lock.json", "requirements.txt", ".github/workflows/pull-request.yml",
-                ".github/workflows/deploy-pages.yml", ".gitignore", "README.md"):
+    for rel in (
+        "catalog/catalog.yaml",
+        "catalog/taxonomy.yaml",
+        "catalog/vocabularies/tags.yaml",
+        "mkdocs.yml",
+        "package.json",
+        "package-lock.json",
+        "requirements.txt",
+        ".github/workflows/pull-request.yml",
+        ".github/workflows/deploy-pages.yml",
+        ".gitignore",
+        "README.md",
+    ):
         assert (proj / rel).is_file(), rel
     cat = load_catalog(proj / "catalog")
     assert not cat.errors and cat.info.title == "Graph Learning Survey"
@@ -61,7 +78,9 @@ def test_init_refuses_values_the_catalog_cannot_hold(tmp_path):
 def test_starter_files_say_nothing_about_any_field():
     files = project_files(Settings(title="T", description="D"))
     for rel, text in files.items():
-        hits = re.findall(r"align(?!cat)|rlhf|preference|instruction|human value|llm|language model", text, re.I)
+        hits = re.findall(
+            r"align(?!cat)|rlhf|preference|instruction|human value|llm|language model", text, re.I
+        )
         assert not hits, (rel, hits)
 
 
@@ -76,7 +95,9 @@ def test_starter_yaml_and_json_files_parse(tmp_path):
         elif rel.endswith(".json"):
             json.loads(text)
     pr = yaml.safe_load(files[".github/workflows/pull-request.yml"])
-    assert pr["permissions"] == {"contents": "read"} and "pull_request_target" not in pr[True]  # YAML 1.1: on -> True
+    assert (
+        pr["permissions"] == {"contents": "read"} and "pull_request_target" not in pr[True]
+    )  # YAML 1.1: on -> True
     deploy = yaml.safe_load(files[".github/workflows/deploy-pages.yml"])
     assert deploy["jobs"]["deploy"]["permissions"] == {"pages": "write", "id-token": "write"}
 
@@ -95,7 +116,9 @@ def test_init_then_import_then_build_then_validate(tmp_path):
     assert run("init", proj, "--title", "New Survey").exit_code == 0
     # what `npm ci` would do in the new project: the site's npm files, here from this checkout's node_modules
     (proj / "node_modules").symlink_to(ROOT / "node_modules", target_is_directory=True)
-    imp = run("import", "markdown", MD / "year_headings.md", "--catalog", proj / "catalog", "--map", "2024=methods")
+    imp = run(
+        "import", "markdown", MD / "year_headings.md", "--catalog", proj / "catalog", "--map", "2024=methods"
+    )
     assert "5 imported" in imp.output, imp.output
     built = run("build", "--project", proj, proj / "catalog", cwd=proj)
     assert built.exit_code == 0, built.output

@@ -51,7 +51,9 @@ def _check(settings: Settings) -> None:
             )
     repo = settings.repository
     if repo is not None and not re.fullmatch(r"https?://[^\s/$.?#][^\s\"<>]*", repo):
-        raise ScaffoldError(f"--repository {repo!r}: give the repository's http(s) URL, e.g. https://github.com/org/repo")
+        raise ScaffoldError(
+            f"--repository {repo!r}: give the repository's http(s) URL, e.g. https://github.com/org/repo"
+        )
 
 
 def catalog_yaml(s: Settings) -> str:
@@ -62,9 +64,8 @@ def catalog_yaml(s: Settings) -> str:
         if re.match(r"https://(github|gitlab)\.com/", repo):
             info["edit_base"] = f"{repo}/edit/main/"
     info["time_order_tolerance"] = 1
-    return (
-        "# What this catalog is. Every field is described in aligncat's docs/record-format.md.\n"
-        + dump(info)
+    return "# What this catalog is. Every field is described in aligncat's docs/record-format.md.\n" + dump(
+        info
     )
 
 
@@ -162,36 +163,42 @@ aligncat[site]=={__version__}
 
 
 def package_json() -> str:
-    return json.dumps(
-        {
-            "name": "catalog-site",
-            "private": True,
-            "description": "Front-end files the site copies from node_modules at build time (nothing is loaded from a CDN).",
-            "dependencies": {"cytoscape": f"^{CYTOSCAPE_VERSION}"},
-        },
-        indent=2,
-    ) + "\n"
+    return (
+        json.dumps(
+            {
+                "name": "catalog-site",
+                "private": True,
+                "description": "Front-end files the site copies from node_modules at build time (nothing is loaded from a CDN).",
+                "dependencies": {"cytoscape": f"^{CYTOSCAPE_VERSION}"},
+            },
+            indent=2,
+        )
+        + "\n"
+    )
 
 
 def package_lock() -> str:
-    return json.dumps(
-        {
-            "name": "catalog-site",
-            "lockfileVersion": 3,
-            "requires": True,
-            "packages": {
-                "": {"name": "catalog-site", "dependencies": {"cytoscape": f"^{CYTOSCAPE_VERSION}"}},
-                "node_modules/cytoscape": {
-                    "version": CYTOSCAPE_VERSION,
-                    "resolved": f"https://registry.npmjs.org/cytoscape/-/cytoscape-{CYTOSCAPE_VERSION}.tgz",
-                    "integrity": CYTOSCAPE_INTEGRITY,
-                    "license": "MIT",
-                    "engines": {"node": ">=0.10"},
+    return (
+        json.dumps(
+            {
+                "name": "catalog-site",
+                "lockfileVersion": 3,
+                "requires": True,
+                "packages": {
+                    "": {"name": "catalog-site", "dependencies": {"cytoscape": f"^{CYTOSCAPE_VERSION}"}},
+                    "node_modules/cytoscape": {
+                        "version": CYTOSCAPE_VERSION,
+                        "resolved": f"https://registry.npmjs.org/cytoscape/-/cytoscape-{CYTOSCAPE_VERSION}.tgz",
+                        "integrity": CYTOSCAPE_INTEGRITY,
+                        "license": "MIT",
+                        "engines": {"node": ">=0.10"},
+                    },
                 },
             },
-        },
-        indent=2,
-    ) + "\n"
+            indent=2,
+        )
+        + "\n"
+    )
 
 
 _SETUP = """\
@@ -347,8 +354,10 @@ def init_project(root: Path, settings: Settings, *, force: bool = False) -> list
     in_the_way = [p for p in targets.values() if p.exists()]
     if in_the_way and not force:
         names = ", ".join(str(p) for p in in_the_way)
-        raise ScaffoldError(f"{names} already exist(s); nothing was written. Choose an empty folder, or pass --force "
-                            "to replace these files")
+        raise ScaffoldError(
+            f"{names} already exist(s); nothing was written. Choose an empty folder, or pass --force "
+            "to replace these files"
+        )
     for p in in_the_way:
         if p.is_dir():
             raise ScaffoldError(f"{p} is a folder; move it away first")

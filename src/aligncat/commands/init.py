@@ -9,11 +9,14 @@ import click
 
 def register(group: click.Group) -> None:
     @group.command("init")
-    @click.argument("directory", type=click.Path(file_okay=False, path_type=Path), default=".", required=False)
+    @click.argument(
+        "directory", type=click.Path(file_okay=False, path_type=Path), default=".", required=False
+    )
     @click.option("--title", help="The catalog's name (default: from the folder's name).")
     @click.option("--description", help="One paragraph on what the catalog covers.")
-    @click.option("--license", "license_", default="CC-BY-4.0", show_default=True,
-                  help="Licence of the catalog's data.")
+    @click.option(
+        "--license", "license_", default="CC-BY-4.0", show_default=True, help="Licence of the catalog's data."
+    )
     @click.option("--repository", help="The catalog's repository URL, e.g. https://github.com/org/repo.")
     @click.option("--force", is_flag=True, help="Replace files of the same names that are already there.")
     def init(directory: Path, title, description, license_, repository, force) -> None:
@@ -42,7 +45,9 @@ def register(group: click.Group) -> None:
             click.echo(f"wrote {p}")
         cat = load_catalog(directory / "catalog", checks=False)
         if cat.errors:  # cannot happen with checked settings; said plainly if it ever does
-            raise click.ClickException("the new catalog does not validate: " + "; ".join(map(str, cat.errors)))
+            raise click.ClickException(
+                "the new catalog does not validate: " + "; ".join(map(str, cat.errors))
+            )
         click.echo(
             f"next: cd {directory} && python -m pip install -r requirements.txt && npm ci, then edit "
             "catalog/taxonomy.yaml, import a list (aligncat import markdown FILE) and run aligncat validate"

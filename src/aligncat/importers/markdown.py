@@ -19,8 +19,8 @@ from typing import Any
 from urllib.parse import unquote
 
 from ..checks import strip_tracking
-from ..model import Taxonomy
 from ..identity import identity_keys
+from ..model import Taxonomy
 from .common import SKIPPED, UNUSABLE, Entry, normalise_title, today
 
 _HEADING_RE = re.compile(r"^\s{0,3}(#{1,6})\s+(.*)$")
@@ -49,12 +49,63 @@ _MONTH_DATE_RE = re.compile(
     r"\b\d{1,2}\s+(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?\s+((?:19|20)\d\d)\b"
 )
 _LABEL_RE = re.compile(r"^\s*([A-Za-z][A-Za-z /&-]{0,24}?)\s*[:：]\s*(.*)$")
-_PARTICLES = {"van", "von", "de", "der", "den", "la", "le", "di", "da", "du", "dos", "des", "del", "bin", "al", "el", "ten", "ter", "y"}
-_ORG_WORDS = re.compile(r"\b(?:team|lab|labs|group|inc|ltd|university|institute|openai|deepmind|anthropic|google|meta|"
-                        r"microsoft|research|foundation|workshop|community|contributors|corporation|ai2)\b", re.I)
-_GENERIC_LABELS = {"paper", "pdf", "arxiv", "code", "github", "link", "url", "project", "website", "homepage",
-                   "data", "dataset", "blog", "demo", "video", "slides", "page", "source", "here", "official",
-                   "model", "models", "checkpoint", "huggingface", "hf", "leaderboard", "docs", "repo", "web"}
+_PARTICLES = {
+    "van",
+    "von",
+    "de",
+    "der",
+    "den",
+    "la",
+    "le",
+    "di",
+    "da",
+    "du",
+    "dos",
+    "des",
+    "del",
+    "bin",
+    "al",
+    "el",
+    "ten",
+    "ter",
+    "y",
+}
+_ORG_WORDS = re.compile(
+    r"\b(?:team|lab|labs|group|inc|ltd|university|institute|openai|deepmind|anthropic|google|meta|"
+    r"microsoft|research|foundation|workshop|community|contributors|corporation|ai2)\b",
+    re.I,
+)
+_GENERIC_LABELS = {
+    "paper",
+    "pdf",
+    "arxiv",
+    "code",
+    "github",
+    "link",
+    "url",
+    "project",
+    "website",
+    "homepage",
+    "data",
+    "dataset",
+    "blog",
+    "demo",
+    "video",
+    "slides",
+    "page",
+    "source",
+    "here",
+    "official",
+    "model",
+    "models",
+    "checkpoint",
+    "huggingface",
+    "hf",
+    "leaderboard",
+    "docs",
+    "repo",
+    "web",
+}
 
 # Sections that hold no entries: their linked items are reported as 'not an entry' with the section's name.
 _NON_ENTRY_SECTIONS = re.compile(
@@ -103,15 +154,72 @@ LINK_TYPES = {
     "link": "other",
 }
 # Sub-bullet labels (opendilab style) and what they hold.
-_VENUE_LABELS = {"publisher", "venue", "conference", "journal", "published", "published in", "publication", "in"}
+_VENUE_LABELS = {
+    "publisher",
+    "venue",
+    "conference",
+    "journal",
+    "published",
+    "published in",
+    "publication",
+    "in",
+}
 _AUTHOR_LABELS = {"author", "authors", "by"}
 _KEYWORD_LABELS = {"keyword", "keywords", "key words", "tags", "tag", "topics"}
-_LINK_LABELS = {"code", "github", "repo", "paper", "pdf", "project", "homepage", "website", "blog", "demo", "model",
-                "checkpoint", "video", "leaderboard", "docs", "documentation"}
-_IGNORED_LABELS = {"dataset", "datasets", "data", "env", "envs", "environment", "task", "tasks", "benchmark",
-                   "benchmarks", "note", "notes", "tldr", "summary", "abstract", "institution", "affiliation",
-                   "organization", "method", "model size", "size", "license", "language", "type"}
-_PREPRINT_VENUES = {"arxiv", "corr", "preprint", "arxiv preprint", "biorxiv", "ssrn", "openreview", "techrxiv"}
+_LINK_LABELS = {
+    "code",
+    "github",
+    "repo",
+    "paper",
+    "pdf",
+    "project",
+    "homepage",
+    "website",
+    "blog",
+    "demo",
+    "model",
+    "checkpoint",
+    "video",
+    "leaderboard",
+    "docs",
+    "documentation",
+}
+_IGNORED_LABELS = {
+    "dataset",
+    "datasets",
+    "data",
+    "env",
+    "envs",
+    "environment",
+    "task",
+    "tasks",
+    "benchmark",
+    "benchmarks",
+    "note",
+    "notes",
+    "tldr",
+    "summary",
+    "abstract",
+    "institution",
+    "affiliation",
+    "organization",
+    "method",
+    "model size",
+    "size",
+    "license",
+    "language",
+    "type",
+}
+_PREPRINT_VENUES = {
+    "arxiv",
+    "corr",
+    "preprint",
+    "arxiv preprint",
+    "biorxiv",
+    "ssrn",
+    "openreview",
+    "techrxiv",
+}
 
 
 @dataclass
@@ -266,7 +374,9 @@ def _looks_like_names(text: str) -> bool:
         words = p.replace(".", ". ").split()
         if not 1 <= len(words) <= 6:
             return False
-        if all(w[0].isupper() or w.lower() in _PARTICLES or not w[0].isascii() or w[0] in "'’" for w in words):
+        if all(
+            w[0].isupper() or w.lower() in _PARTICLES or not w[0].isascii() or w[0] in "'’" for w in words
+        ):
             good += 1
     return good >= max(1, (len(parts) * 3 + 3) // 4)
 
@@ -288,9 +398,14 @@ def _venue_year(text: str) -> tuple[str | None, int | None]:
     venue = re.sub(r"^(?:in|In|proc\.?|Proceedings of( the)?)\s+", "", venue).strip()
     if m.group(3) and venue:
         venue = f"{venue} {m.group(3)}"
-    if venue and (len(venue) < 2 or not re.search(r"[A-Za-z]{2}", venue) or len(venue.split()) > 8
-                  or re.fullmatch(r"(?:\d{1,2}\s+)?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?",
-                                  venue, re.I)):
+    if venue and (
+        len(venue) < 2
+        or not re.search(r"[A-Za-z]{2}", venue)
+        or len(venue.split()) > 8
+        or re.fullmatch(
+            r"(?:\d{1,2}\s+)?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?", venue, re.I
+        )
+    ):
         venue = ""
     return venue or None, year
 
@@ -362,31 +477,37 @@ def _split_title(head: str) -> tuple[str | None, str | None, str, str | None]:
     m = re.match(r"^([^*\"\[\]:]{1,40}?):\s+(?=\*\*|__|\"|“|\[)", h)
     if m and not re.search(r"https?://", m.group(1)):
         short = _strip_md(m.group(1)) or None
-        h = h[m.end():]
+        h = h[m.end() :]
     # **Title**, **[Title](url)**, [**Title**](url), **"Title"**
     m = re.match(r"^\[\s*(\*\*|__)(.+?)\1\s*\]\(\s*<?((?:[^\s()<>]|\([^\s()]*\))+)>?\s*\)", h, re.S)
     if m:
-        return _clean_title(m.group(2)), m.group(3), h[m.end():], short
+        return _clean_title(m.group(2)), m.group(3), h[m.end() :], short
     m = re.match(r"^(\*\*|__)(.+?)\1", h, re.S)
     if m:
         inner = m.group(2)
         lk = _LINK_RE.search(inner)
-        return _clean_title(inner), (lk.group(2) if lk else None), h[m.end():], short
+        return _clean_title(inner), (lk.group(2) if lk else None), h[m.end() :], short
     m = re.match(r"^[\"“](.+?)[\"”]", h)
     if m:
-        return _clean_title(m.group(1)), None, h[m.end():], short
+        return _clean_title(m.group(1)), None, h[m.end() :], short
     m = _LINK_RE.match(h)
     if m:
         label = _clean_title(m.group(1))
         if label and _label(label) not in _GENERIC_LABELS:
-            return label, m.group(2), h[m.end():], short
+            return label, m.group(2), h[m.end() :], short
         if short:  # '<u>CommonCrawl</u>: [[Source](url)]': the name is the title
             return short, None, h, None
         return None, None, h, short
     # a plain title: the text up to the first link, italic author list or '<br>'
     stop = len(h)
-    for pat in (r"\s\[\[|\[\[|\s\[(?=[^\]]*\]\()|\[(?=[^\]]*\]\()", r"\(\s*https?://", r"https?://",
-                r"(?<=[.,:])\s+[*_](?=[A-Z\w])", r"\s[*_](?=[A-Z][^*_]*[*_])", "\n"):
+    for pat in (
+        r"\s\[\[|\[\[|\s\[(?=[^\]]*\]\()|\[(?=[^\]]*\]\()",
+        r"\(\s*https?://",
+        r"https?://",
+        r"(?<=[.,:])\s+[*_](?=[A-Z\w])",
+        r"\s[*_](?=[A-Z][^*_]*[*_])",
+        "\n",
+    ):
         mm = re.search(pat, h)
         if mm and mm.start() < stop:
             stop = mm.start()
@@ -397,8 +518,13 @@ def _split_title(head: str) -> tuple[str | None, str | None, str, str | None]:
     return title, None, h[stop:], short
 
 
-def parse_item(body: str, line: int, heading: str | None, children: list[str] | None = None,
-               year_heading: int | None = None) -> ListItem | None:
+def parse_item(
+    body: str,
+    line: int,
+    heading: str | None,
+    children: list[str] | None = None,
+    year_heading: int | None = None,
+) -> ListItem | None:
     """One entry's text (its first line, continuation and sub-bullets) as a ListItem; None when it has no title."""
     children = children or []
     full = body
@@ -411,13 +537,13 @@ def parse_item(body: str, line: int, heading: str | None, children: list[str] | 
     m = _DATE_PREFIX_RE.match(head)
     if m:
         date_year = int(m.group(1))
-        head = head[m.end():]
+        head = head[m.end() :]
     # '[OpenAI] [Title](url)': a bracketed source label before the title
     publisher = None
     m = re.match(r"^\[([^\]\[]{1,40})\]\s*(?=\[|\*\*)", head)
-    if m and not re.match(r"\s*\(", head[m.end():]):
+    if m and not re.match(r"\s*\(", head[m.end() :]):
         publisher = m.group(1).strip()
-        head = head[m.end():]
+        head = head[m.end() :]
     parts = _BR_RE.split(head)
     first = parts[0].strip()
     title, title_url, rest, short = _split_title(first)
@@ -427,11 +553,19 @@ def parse_item(body: str, line: int, heading: str | None, children: list[str] | 
     if title_url is None:
         # 'Most of the papers are credited to [RLHF papers](url).': prose around a named link, not an entry
         lk = _LINK_RE.search(rest)
-        after = _strip_md(_LINK_RE.sub(" ", rest[lk.end():])) if lk else ""
-        if lk and _label(lk.group(1)) not in _GENERIC_LABELS and len(title.split()) >= 3 \
-                and not rest[: lk.start()].strip(" ([") and (
-                    len(after.split()) >= 2
-                    or re.search(r"\b(?:is|are|was|were|please|refer|see|credited|thanks|we|our|you)\b", title, re.I)):
+        after = _strip_md(_LINK_RE.sub(" ", rest[lk.end() :])) if lk else ""
+        if (
+            lk
+            and _label(lk.group(1)) not in _GENERIC_LABELS
+            and len(title.split()) >= 3
+            and not rest[: lk.start()].strip(" ([")
+            and (
+                len(after.split()) >= 2
+                or re.search(
+                    r"\b(?:is|are|was|were|please|refer|see|credited|thanks|we|our|you)\b", title, re.I
+                )
+            )
+        ):
             raise _Prose
     if title_url and _is_anchor(title_url):
         return None
@@ -439,7 +573,7 @@ def parse_item(body: str, line: int, heading: str | None, children: list[str] | 
     m = re.match(r"^\s*[.,]?\s*\(([^()]{2,40})\)", rest)
     if m and not _YEAR_RE.fullmatch(m.group(1).strip()) and not _venue_year(m.group(1))[1]:
         short = short or _strip_md(m.group(1))
-        rest = rest[m.end():]
+        rest = rest[m.end() :]
     links: list[tuple[str, str]] = []
     if title_url and not _is_anchor(title_url):
         links.append((_url_type(title_url), title_url))
@@ -462,7 +596,7 @@ def parse_item(body: str, line: int, heading: str | None, children: list[str] | 
             cand = cand.rstrip(".")
         if _looks_like_names(cand):
             authors = cand
-            after = plain_rest[im.end():]
+            after = plain_rest[im.end() :]
             venue, year = _venue_year(after)
             if year is None:
                 venue, year = _venue_year(plain_rest[: im.start()])
@@ -479,7 +613,9 @@ def parse_item(body: str, line: int, heading: str | None, children: list[str] | 
         elif len(text.split()) > 8:
             # a description ('- A trend that starts from X (ACL 2022) ...'): a year inside it names another work;
             # only a closing 'Venue 2022.' is the entry's own
-            m = re.search(r"(?:^|[.;]\s+)([A-Za-z][\w.&'’/+\- ]{0,40}?),?\s*\(?((?:19|20)\d\d)\)?\.?\s*$", text)
+            m = re.search(
+                r"(?:^|[.;]\s+)([A-Za-z][\w.&'’/+\- ]{0,40}?),?\s*\(?((?:19|20)\d\d)\)?\.?\s*$", text
+            )
             if m and len(m.group(1).split()) <= 4:
                 venue, year = m.group(1).strip(" ,.") or None, int(m.group(2))
         else:
@@ -500,7 +636,7 @@ def parse_item(body: str, line: int, heading: str | None, children: list[str] | 
         elif label in _AUTHOR_LABELS:
             authors = authors or _strip_md(value) or None
         elif label in _LINK_LABELS:
-            for lab, url in _LINK_RE.findall(value):
+            for _label_text, url in _LINK_RE.findall(value):
                 if not _is_anchor(url):
                     links.append((LINK_TYPES.get(label, "other"), url))
             for url in _BARE_URL_RE.findall(_LINK_RE.sub(" ", value)):
@@ -536,15 +672,34 @@ def parse_item(body: str, line: int, heading: str | None, children: list[str] | 
         if md:
             line_year = int(md.group(1))
     year, source, conflict, doubtful = _choose_year(
-        links, line_year, "the entry",
+        links,
+        line_year,
+        "the entry",
         [(date_year, "the date before the title"), (year_heading, f"the heading '{year_heading}'")],
     )
-    return ListItem(line, heading, title, authors, venue, year, links, source, short, keywords, b_kind,
-                    year_conflict=conflict, doubtful_id=doubtful)
+    return ListItem(
+        line,
+        heading,
+        title,
+        authors,
+        venue,
+        year,
+        links,
+        source,
+        short,
+        keywords,
+        b_kind,
+        year_conflict=conflict,
+        doubtful_id=doubtful,
+    )
 
 
-def _choose_year(links: list[tuple[str, str]], line_year: int | None, line_source: str,
-                 fallbacks: list[tuple[int | None, str]]) -> tuple[int | None, str, str, str | None]:
+def _choose_year(
+    links: list[tuple[str, str]],
+    line_year: int | None,
+    line_source: str,
+    fallbacks: list[tuple[int | None, str]],
+) -> tuple[int | None, str, str, str | None]:
     """(year, where it came from, a conflict note or '', the identifier to distrust) for one entry.
 
     The paper link's identifier gives the first public release (arXiv 2311. is 2023) when it agrees with the year
@@ -561,8 +716,10 @@ def _choose_year(links: list[tuple[str, str]], line_year: int | None, line_sourc
                 continue
             if line_year is None or -1 <= line_year - y <= 2:
                 return y, f"{scheme} id {value}", "", None
-            note = (f"the entry says {line_year} but its link's {scheme} id {value} is from {y}: one of the two is "
-                    f"wrong; the year {line_year} was kept and the id left out")
+            note = (
+                f"the entry says {line_year} but its link's {scheme} id {value} is from {y}: one of the two is "
+                f"wrong; the year {line_year} was kept and the id left out"
+            )
             return line_year, line_source, note, f"{scheme}:{value}"
     if line_year:
         return line_year, line_source, "", None
@@ -617,14 +774,47 @@ def _split_cells(row: str) -> list[str]:
 
 
 _COLUMNS = {
-    "title": ("title", "paper title", "paper", "papers", "name", "work", "article", "benchmark", "dataset",
-              "model", "method", "tool", "project", "resource", "publication", "platform", "leaderboard",
-              "framework", "library", "corpus", "task"),
+    "title": (
+        "title",
+        "paper title",
+        "paper",
+        "papers",
+        "name",
+        "work",
+        "article",
+        "benchmark",
+        "dataset",
+        "model",
+        "method",
+        "tool",
+        "project",
+        "resource",
+        "publication",
+        "platform",
+        "leaderboard",
+        "framework",
+        "library",
+        "corpus",
+        "task",
+    ),
     "authors": ("authors", "author", "by", "people"),
     "venue": ("venue", "conference", "conf", "journal", "published", "publisher", "source", "pub", "where"),
     "year": ("year", "date", "time", "release", "release date", "published date", "publish date", "pub date"),
-    "link": ("link", "links", "url", "paper link", "code", "github", "repo", "website", "homepage", "pdf",
-             "project", "resources", "source"),
+    "link": (
+        "link",
+        "links",
+        "url",
+        "paper link",
+        "code",
+        "github",
+        "repo",
+        "website",
+        "homepage",
+        "pdf",
+        "project",
+        "resources",
+        "source",
+    ),
 }
 
 
@@ -635,14 +825,22 @@ def _table_columns(header: list[str]) -> dict[str, int]:
         for i, n in enumerate(names):
             if i in cols.values():
                 continue
-            if n in _COLUMNS[role] or any(n.startswith(w + " ") or n.endswith(" " + w) for w in _COLUMNS[role]):
+            if n in _COLUMNS[role] or any(
+                n.startswith(w + " ") or n.endswith(" " + w) for w in _COLUMNS[role]
+            ):
                 cols[role] = i
                 break
     return cols
 
 
-def _table_row_item(cells: list[str], cols: dict[str, int], header: list[str], line: int, heading: str | None,
-                    year_heading: int | None) -> ListItem | Skipped | None:
+def _table_row_item(
+    cells: list[str],
+    cols: dict[str, int],
+    header: list[str],
+    line: int,
+    heading: str | None,
+    year_heading: int | None,
+) -> ListItem | Skipped | None:
     def cell(role: str) -> str:
         i = cols.get(role)
         return cells[i] if i is not None and i < len(cells) else ""
@@ -659,8 +857,11 @@ def _table_row_item(cells: list[str], cols: dict[str, int], header: list[str], l
     if generic and _clean_title(_LINK_RE.sub(" ", title_cell)):
         for m in generic:
             links.append((_link_type(m.group(1), m.group(2)), m.group(2)))
-        title_cell = re.sub(r"\[\s*\]|\(\s*\)", " ", _LINK_RE.sub(
-            lambda m: " " if _label(m.group(1)) in _GENERIC_LABELS else m.group(0), title_cell))
+        title_cell = re.sub(
+            r"\[\s*\]|\(\s*\)",
+            " ",
+            _LINK_RE.sub(lambda m: " " if _label(m.group(1)) in _GENERIC_LABELS else m.group(0), title_cell),
+        )
     title = ""
     # the title cell's own link; else the first cell with a non-generic linked text
     candidates = [title_cell] + [c for c in cells if c is not title_cell]
@@ -680,8 +881,11 @@ def _table_row_item(cells: list[str], cols: dict[str, int], header: list[str], l
             links.append((_url_type(lk.group(2)), lk.group(2)))
             break
     if not title:
-        return Skipped(line, "a table row with a link but no title (no title, paper or name column filled in)",
-                       unusable=True)
+        return Skipped(
+            line,
+            "a table row with a link but no title (no title, paper or name column filled in)",
+            unusable=True,
+        )
     for i, c in enumerate(cells):
         for label, url in _LINK_RE.findall(c):
             if _is_anchor(url) or any(url == u for _, u in links):
@@ -710,8 +914,18 @@ def _table_row_item(cells: list[str], cols: dict[str, int], header: list[str], l
     year, source, conflict, doubtful = _choose_year(
         links, line_year, "the table row", [(year_heading, f"the heading '{year_heading}'")]
     )
-    return ListItem(line, heading, title, authors, venue, year, links, source, year_conflict=conflict,
-                    doubtful_id=doubtful)
+    return ListItem(
+        line,
+        heading,
+        title,
+        authors,
+        venue,
+        year,
+        links,
+        source,
+        year_conflict=conflict,
+        doubtful_id=doubtful,
+    )
 
 
 class _Prose(Exception):
@@ -754,8 +968,16 @@ def _collect_item(lines: list[str], i: int, skip: set[int]) -> tuple[_Block, int
             break
         if raw.lstrip().startswith("|") and ind_j < content_col:
             break
-        if im or in_children or (blank and ind_j >= content_col and not head[-1].rstrip().endswith("\\")
-                                 and _ITEM_RE.match(raw)):
+        if (
+            im
+            or in_children
+            or (
+                blank
+                and ind_j >= content_col
+                and not head[-1].rstrip().endswith("\\")
+                and _ITEM_RE.match(raw)
+            )
+        ):
             in_children = True
             children.append((j + 1, raw))
         elif blank:
@@ -850,22 +1072,32 @@ def read_markdown(text: str) -> tuple[list[ListItem], list[Skipped]]:
             skipped.append(Skipped(block.line, "a dated news line", block.end))
             return
         low = _strip_md(block.head).lower()
-        if re.search(r"\b(?:licen[cs]ed? under|released under the|thanks? (?:to|goes)|contributors?\b|"
-                     r"star history|cite (?:this|our)|pull requests? (?:are )?welcome)", low):
+        if re.search(
+            r"\b(?:licen[cs]ed? under|released under the|thanks? (?:to|goes)|contributors?\b|"
+            r"star history|cite (?:this|our)|pull requests? (?:are )?welcome)",
+            low,
+        ):
             skipped.append(Skipped(block.line, "licence, thanks or contributing line", block.end))
             return
         # children that are sub-entries of their own (a parent with a title of its own keeps them as metadata,
         # unless a child starts with a linked or bold title of its own and names no label)
         try:
-            item = parse_item(block.head, block.line, current_heading(),
-                              [t for _, t in block.children], year_heading())
+            item = parse_item(
+                block.head, block.line, current_heading(), [t for _, t in block.children], year_heading()
+            )
         except _Prose:
             skipped.append(Skipped(block.line, "a sentence with a link", block.end))
             return
         if item is None:
-            skipped.append(Skipped(block.line, "a list item with a link but no title the importer can read: "
-                                               "give the title as a link, in bold, or before the links",
-                                   block.end, unusable=True))
+            skipped.append(
+                Skipped(
+                    block.line,
+                    "a list item with a link but no title the importer can read: "
+                    "give the title as a link, in bold, or before the links",
+                    block.end,
+                    unusable=True,
+                )
+            )
             return
         item.end_line = block.end
         items.append(item)
@@ -880,8 +1112,9 @@ def read_markdown(text: str) -> tuple[list[ListItem], list[Skipped]]:
             raw = sub_lines[k]
             stripped = raw[ind:] if len(raw) - len(raw.lstrip()) >= ind else raw.lstrip()
             if _ITEM_RE.match(stripped):
-                local = [stripped] + [s[ind:] if len(s) - len(s.lstrip()) >= ind else s.lstrip()
-                                      for s in sub_lines[k + 1:]]
+                local = [stripped] + [
+                    s[ind:] if len(s) - len(s.lstrip()) >= ind else s.lstrip() for s in sub_lines[k + 1 :]
+                ]
                 block, nxt = _collect_item(local, 0, set())
                 block.line = numbers[k]
                 block.children = [(numbers[k + c_ln - 1], t) for c_ln, t in block.children]
@@ -913,7 +1146,9 @@ def read_markdown(text: str) -> tuple[list[ListItem], list[Skipped]]:
             year_marker[:] = [int(ym.group(2))]
             n += 1
             continue
-        if raw.lstrip().startswith("|") or (n + 1 < len(lines) and "|" in raw and _TABLE_SEP_RE.match(lines[n + 1])):
+        if raw.lstrip().startswith("|") or (
+            n + 1 < len(lines) and "|" in raw and _TABLE_SEP_RE.match(lines[n + 1])
+        ):
             has_header = n + 1 < len(lines) and _TABLE_SEP_RE.match(lines[n + 1])
             # rows after a blank line below a table continue it (GitHub shows them as text; the author meant rows)
             continues = not has_header and last_table is not None and n - last_table[2] <= 3
@@ -954,8 +1189,14 @@ def read_markdown(text: str) -> tuple[list[ListItem], list[Skipped]]:
             # a paragraph: jxzhangjhu style '**Title** \' / '*Authors* \' / 'venue [[Paper](url)] \' is an entry
             m = n
             para: list[str] = []
-            while (m < len(lines) and lines[m].strip() and m not in skip and not _HEADING_RE.match(lines[m])
-                   and not _ITEM_RE.match(lines[m]) and not lines[m].lstrip().startswith("|")):
+            while (
+                m < len(lines)
+                and lines[m].strip()
+                and m not in skip
+                and not _HEADING_RE.match(lines[m])
+                and not _ITEM_RE.match(lines[m])
+                and not lines[m].lstrip().startswith("|")
+            ):
                 para.append(lines[m])
                 m += 1
             if not para:
@@ -971,8 +1212,14 @@ def read_markdown(text: str) -> tuple[list[ListItem], list[Skipped]]:
                     head = joined.replace("\n", " <br> ")
                     item = parse_item(head, n + 1, current_heading(), None, year_heading())
                     if item is None:
-                        skipped.append(Skipped(n + 1, "an entry paragraph with no title the importer can read",
-                                               m, unusable=True))
+                        skipped.append(
+                            Skipped(
+                                n + 1,
+                                "an entry paragraph with no title the importer can read",
+                                m,
+                                unusable=True,
+                            )
+                        )
                     else:
                         item.end_line = m
                         items.append(item)
@@ -1010,7 +1257,9 @@ def _authors(text: str | None) -> tuple[list[dict[str, str]], bool]:
     if not text:
         return [], False
     t = _strip_md(text)
-    truncated = bool(re.search(r"\bet\s*al\b\.?|\.\.\.|…", t)) or bool(re.search(r"(?<=[a-z])et\s*al\.?\s*$", t))
+    truncated = bool(re.search(r"\bet\s*al\b\.?|\.\.\.|…", t)) or bool(
+        re.search(r"(?<=[a-z])et\s*al\.?\s*$", t)
+    )
     # 'Ouyang et al.', and the list's typos 'Touvronet al.' (the space went missing)
     t = re.sub(r"(?:\s+|(?<=[a-z]))et\s*al\b\.?", "", t)
     t = re.sub(r"\.\.\.|…", "", t).strip(" ,;")
@@ -1134,7 +1383,9 @@ def items_to_entries(
             other = groups[by_title[tkey]]
             other_ids = {k: v for i in other for k, v in idents(i).items()}
             # the same title is one work unless an identifier says otherwise (two pages of one paper are fine)
-            if not any(k in other_ids and other_ids[k].lower() != v.lower() for k, v in ids.items() if k != "url"):
+            if not any(
+                k in other_ids and other_ids[k].lower() != v.lower() for k, v in ids.items() if k != "url"
+            ):
                 hit = by_title[tkey]
         if hit is None:
             groups.append([item])
@@ -1155,8 +1406,10 @@ def items_to_entries(
             continue
         year = next((i.year for i in group if i.year), None)
         item_kind = next((i.kind for i in group if i.kind), None)
-        data: dict[str, Any] = {"kind": item_kind if kind == "paper" and item_kind else kind,
-                                "title": first.title[:500]}
+        data: dict[str, Any] = {
+            "kind": item_kind if kind == "paper" and item_kind else kind,
+            "title": first.title[:500],
+        }
         short = next((i.short_name for i in group if i.short_name), None)
         if short and normalise_title(short) != normalise_title(first.title) and len(short) <= 60:
             data["short_name"] = short
@@ -1200,7 +1453,9 @@ def items_to_entries(
         keywords = []
         for i in group:
             keywords += [k for k in i.keywords if k not in keywords]
-        tags = [t for t in (re.sub(r"[^a-z0-9]+", "-", k.lower()).strip("-") for k in keywords) if t in tag_ids]
+        tags = [
+            t for t in (re.sub(r"[^a-z0-9]+", "-", k.lower()).strip("-") for k in keywords) if t in tag_ids
+        ]
         if tags:
             data["tags"] = list(dict.fromkeys(tags))
         data["added"] = today()
