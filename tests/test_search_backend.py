@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -99,3 +100,31 @@ def test_search_page_loads_only_files_of_this_site() -> None:
     for src in ("../pagefind/pagefind-ui.js", "../pagefind/pagefind-ui.css"):
         assert src in page.content
     assert "http://" not in page.content and "https://" not in page.content
+
+
+def test_record_pages_give_both_backends_the_short_name_aliases_id_and_authors(mini) -> None:
+    from aligncat.render import RenderContext
+    from aligncat.render.pages import render_record_page, search_filters
+    from aligncat.render.search_terms import search_terms
+
+    record = next(r for r in mini.records.values() if r.short_name and r.authors)
+    terms = search_terms(record)
+    assert terms.names[0] == record.short_name and record.id in terms.names
+    assert terms.authors == tuple(a.display for a in record.authors)
+    page = render_record_page(mini, record, RenderContext())
+    front = page.split("---")[1]
+    assert f"tags: {json.dumps(list(terms.all), ensure_ascii=False)}" in front  # lunr's most weighted field
+    block = search_filters(mini, record, None)
+    assert f'<p data-pagefind-weight="10">{record.short_name}' in block
+    assert f'<p data-pagefind-weight="5">{record.authors[0].display}' in block
+
+
+def test_search_terms_are_each_given_once() -> None:
+    from aligncat.model import Author, Paper
+    from aligncat.render.search_terms import search_terms
+
+    r = Paper(id="x2020-y", kind="paper", title="T", year=2020, short_name="HH-RLHF",
+              aliases=("hh-rlhf", "Anthropic  HH"), authors=(Author("Bai", "Yuntao"), Author("Bai", "Yuntao")))
+    terms = search_terms(r)
+    assert terms.names == ("HH-RLHF", "Anthropic HH", "x2020-y")
+    assert terms.authors == ("Yuntao Bai",)

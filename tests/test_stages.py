@@ -26,7 +26,7 @@ STAGES: list[tuple[str, tuple[str, ...]]] = [
     ("load", ("load", "cache", "fmt")),
     ("rules", ("rules", "rules.")),
     ("pipeline", ("pipeline", "checks")),
-    ("graph", ("graph", "layout")),
+    ("graph", ("graph", "layout", "related")),
     ("render / export / site", ()),
 ]
 # The stages that must not import mkdocs or jinja2 (everything below render; export and the importers too).

@@ -70,7 +70,7 @@ def page_sources() -> list[PageSource]:
 
 def record_sections() -> list[RecordSection]:
     """The sections every record page gets after its relations, in order: the neighbourhood drawing and lineage,
-    then the (invisible) search filters Pagefind reads."""
-    from . import graph_views, pages
+    the related works (found, not stated), then the (invisible) search filters Pagefind reads."""
+    from . import graph_views, pages, related_section
 
-    return [graph_views.neighbourhood_section, pages.search_filters]
+    return [graph_views.neighbourhood_section, related_section.related_section, pages.search_filters]

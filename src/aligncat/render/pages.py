@@ -818,6 +818,7 @@ def render_record_page(
     """A record's page (record.md), with the Markdown of the record sections (render.RECORD_SECTIONS)."""
     from . import record_sections
     from .citations import entry_for
+    from .search_terms import search_terms
 
     page_path = record_path(record.id)
     meta = citation_meta(catalog, record)
@@ -839,6 +840,8 @@ def render_record_page(
             aligncat_meta=meta or None,
             aligncat_jsonld=json_for_script(jsonld) if jsonld else None,
             search={"boost": 2},
+            # lunr's most weighted field (search_terms.py): the short name, aliases, id and authors
+            tags=list(search_terms(record).all) or None,
         ),
         record=record,
         kind=KIND_SINGULAR[record.kind],
@@ -868,11 +871,19 @@ def _filter_value(text: str) -> str:
 
 
 def search_filters(catalog: Catalog, record: Record, ctx: RenderContext) -> str:
+    from .search_terms import AUTHOR_WEIGHT, NAME_WEIGHT, search_terms
+
     """Invisible markers giving Pagefind the record's kind, year and goal levels as search filters (a record
     section; harmless with lunr, which does not read them)."""
     levels = {g.id: g.title for g in catalog.taxonomy.goal_levels}
     pairs = [("kind", record.kind), ("year", str(record.year))]
     pairs += [("goal level", levels.get(g, g)) for g in catalog.goal_levels_of(record)]
+    terms = search_terms(record)
     return render(
-        catalog.root, "record_search_filters.html", filters=[(k, _filter_value(v)) for k, v in pairs]
+        catalog.root,
+        "record_search_filters.html",
+        filters=[(k, _filter_value(v)) for k, v in pairs],
+        terms=terms,
+        name_weight=NAME_WEIGHT,
+        author_weight=AUTHOR_WEIGHT,
     )
