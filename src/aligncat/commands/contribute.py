@@ -242,8 +242,11 @@ def register(group: click.Group) -> None:
     @click.option("--force", is_flag=True, help="Overwrite existing files and import duplicates anyway.")
     @click.option("--dry-run", is_flag=True, help="Report what would happen; write nothing.")
     def import_markdown(file, catalog_dir, mappings, kind, force, dry_run) -> None:
-        """Import an awesome-list README: entries under headings become records; repeats merge into one record
-        filed under every category they were listed in."""
+        """Import an awesome-list README: list items, entry paragraphs and table rows become records.
+
+        Repeats merge into one record filed under every category they were listed in. Every list item or table
+        row with a link is reported: imported, a duplicate of which record, unusable with the reason and line,
+        or not an entry (a table of contents, a news line). Formats read: docs/importing.md."""
         from ..importers.common import resolve_entries
         from ..importers.markdown import items_to_entries, read_markdown
 
