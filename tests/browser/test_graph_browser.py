@@ -325,10 +325,41 @@ def test_timeline_shows_every_goal_level_and_links_records(page, real_server, ar
     assert page.external_requests == [] and page.console_errors == []
 
 
-def test_record_page_shows_its_neighbourhood(page, real_server, artifacts_dir):
-    page.goto(real_server.url("records/ouyang2022-instructgpt/"))
-    hood = page.locator("svg.ac-neighbourhood")
+@pytest.mark.parametrize("size", list(SIZES))
+def test_record_page_shows_its_neighbourhood(sized_page, real_server, artifacts_dir, axe, size):
+    pg = sized_page(size)
+    pg.goto(real_server.url("records/ouyang2022-instructgpt/"))
+    hood = pg.locator("svg.ac-neighbourhood")
+    hood.scroll_into_view_if_needed()
     assert hood.is_visible()
     assert hood.locator("a").count() >= 5
-    assert page.locator(".ac-lineage-descendants li").count() >= 1
-    hood.screenshot(path=str(artifacts_dir / "neighbourhood-instructgpt.png"))
+    assert pg.locator(".ac-lineage-descendants li").count() >= 1
+    # every label is at least 11 px on screen (the drawing is shown at its own size, a little smaller on a phone)
+    sizes = hood.evaluate(
+        """svg => [...svg.querySelectorAll('text')].map(t => parseFloat(getComputedStyle(t).fontSize)
+                    * svg.getScreenCTM().a)"""
+    )
+    assert sizes and min(sizes) >= MIN_LABEL_PX, min(sizes)
+    # labels are whole words: each drawn label, its lines put together, is the record's label or a word-cut of it
+    labels = hood.evaluate(
+        """svg => [...svg.querySelectorAll('a')].map(a => ({
+            href: a.getAttribute('href'),
+            lines: [...a.querySelectorAll('tspan:not(.ac-nb-meta)')].map(t => t.textContent)}))"""
+    )
+    data = {n["id"]: n["label"] for n in _site_graph(real_server)["nodes"]}
+    for item in labels:
+        label = data[item["href"].rstrip("/").split("/")[-1]]
+        text = "".join(
+            line if i == 0 or item["lines"][i - 1].endswith(("-", "/")) else " " + line
+            for i, line in enumerate(item["lines"])
+        )
+        words = " ".join(label.split())
+        assert text == words or (text.endswith("…") and (words + " ").startswith(text[:-1] + " ")) or (
+            text.endswith("…") and words.startswith(text[:-1].rstrip("-/"))
+        ), (text, label)
+    legend = pg.locator(".ac-nb-legend")
+    assert legend.is_visible() and "Paper" in legend.inner_text() and "implies order" in legend.inner_text()
+    overflow = pg.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 1
+    hood.screenshot(path=str(artifacts_dir / f"neighbourhood-instructgpt-{size}.png"))
+    assert axe(pg) == []

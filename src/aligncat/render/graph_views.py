@@ -343,70 +343,84 @@ def shape(kind: str, x: float, y: float) -> dict:
     return {"tag": "circle", "cx": f"{x:.1f}", "cy": f"{y:.1f}", "r": r}
 
 
-def neighbourhood_view(catalog: Catalog, record: Record, page: str, limit: int = 16) -> dict | None:
-    """The drawing's view model (neighbourhood.svg): the record in the middle, the records it relates to (either
-    way) around it, as linked shapes; None when it relates to no other record."""
-    colours = level_colours(catalog)
-    neighbours: dict[str, list[tuple[str, bool]]] = defaultdict(list)  # id -> [(type, outgoing)]
-    for rel in record.relations:
-        if rel.target in catalog.records and rel.target != record.id:
-            neighbours[rel.target].append((rel.type, True))
-    for src, rel in catalog.incoming(record.id):
-        if src.id != record.id:
-            neighbours[src.id].append((rel.type, False))
-    ids = sorted(neighbours, key=lambda i: (catalog.records[i].year, i))[:limit]
-    if not ids:
+def neighbourhood_view(catalog: Catalog, record: Record, page: str) -> dict | None:
+    """The drawing's view model (neighbourhood.svg), from aligncat.layout: the record in the middle, the works it
+    draws on stacked on the left, the works drawing on it on the right, each with its whole-word label, year and
+    relation; a legend of the shapes, colours and lines it uses. None when it relates to no other record."""
+    from ..layout import neighbourhood_layout
+
+    nb = neighbourhood_layout(catalog, record)
+    if nb is None:
         return None
-    cx, cy, radius = 320, 150, 110
-    lines, nodes = [], []
-    for i, nid in enumerate(ids):
-        angle = -math.pi / 2 + 2 * math.pi * i / len(ids)
-        x, y = cx + radius * 1.45 * math.cos(angle), cy + radius * math.sin(angle)
-        other = catalog.records[nid]
-        for rtype, outgoing in neighbours[nid]:
-            ordered = RELATION_TYPES.get(rtype) and RELATION_TYPES[rtype].ordered
-            (x1, y1), (x2, y2) = ((cx, cy), (x, y)) if outgoing else ((x, y), (cx, cy))
-            # stop the line short of the target's shape so the arrow head shows
-            d = math.hypot(x2 - x1, y2 - y1) or 1
-            x2s, y2s = x2 - (x2 - x1) * 9 / d, y2 - (y2 - y1) * 9 / d
-            x1, y1 = x1 + (x2 - x1) * 9 / d, y1 + (y2 - y1) * 9 / d
-            label = RELATION_TYPES[rtype].label if rtype in RELATION_TYPES else rtype
-            src_label, dst_label = (record.label, other.label) if outgoing else (other.label, record.label)
-            lines.append(
-                {
-                    "x1": f"{x1:.1f}",
-                    "y1": f"{y1:.1f}",
-                    "x2": f"{x2s:.1f}",
-                    "y2": f"{y2s:.1f}",
-                    "dashed": not ordered,
-                    "title": f"{src_label} {label} {dst_label}",
-                }
-            )
-        anchor = "start" if x > cx + 5 else "end" if x < cx - 5 else "middle"
-        nodes.append(
+    colours = level_colours(catalog)
+    titles = {gl.id: gl.title for gl in catalog.taxonomy.goal_levels}
+    centre = nb.centre
+    nodes, lines = [], []
+    for n in nb.nodes[1:]:
+        other = catalog.records[n.id]
+        left = n.side == "out"
+        # The arrow points at the work the relation names: from this record to the left column (it states them),
+        # from the right column into this record (they state them).
+        outgoing = left and any(t in {rel.type for rel in record.relations if rel.target == n.id} for t in n.types)
+        (x1, y1), (x2, y2) = ((centre.x, centre.y), (n.x, n.y)) if outgoing else ((n.x, n.y), (centre.x, centre.y))
+        d = math.hypot(x2 - x1, y2 - y1) or 1
+        lines.append(
             {
-                "href": _record_href(page, nid),
-                "title": f"{other.title} ({other.year})",
-                "shape": shape(other.kind, x, y),
-                "colour": colours.get(top_level(catalog, other) or "", NO_LEVEL_COLOUR),
-                "anchor": anchor,
-                "tx": f"{x + (9 if anchor == 'start' else -9 if anchor == 'end' else 0):.1f}",
-                "ty": f"{y + (4 if anchor != 'middle' else (-10 if y < cy else 16)):.1f}",
-                "label": f"{_short(other.label, 22)} ({other.year})",
+                "x1": round(x1 + (x2 - x1) * 9 / d, 1),
+                "y1": round(y1 + (y2 - y1) * 9 / d, 1),
+                "x2": round(x2 - (x2 - x1) * 9 / d, 1),
+                "y2": round(y2 - (y2 - y1) * 9 / d, 1),
+                "dashed": not n.ordered,
+                "title": f"{record.label} {', '.join(n.relations)} {other.label}",
             }
         )
+        tx = n.x - 10 if left else n.x + 10
+        nodes.append(
+            {
+                "href": _record_href(page, n.id),
+                "title": f"{other.title} ({other.year})",
+                "kind": n.kind,
+                "x": n.x,
+                "y": n.y,
+                "colour": colours.get(n.level or "", NO_LEVEL_COLOUR),
+                "anchor": "end" if left else "start",
+                "tx": tx,
+                "lines": [(tx, round(n.y + 4 + i * nb.line_height, 1), text) for i, text in enumerate(n.lines)],
+                "meta": (tx, round(n.y + 4 + len(n.lines) * nb.line_height, 1),
+                         f"{n.year} · {', '.join(n.relations)}"),
+            }
+        )
+    drawn = list(nb.nodes)
+    kinds = sorted({n.kind for n in drawn}, key=lambda k: list(KIND_SINGULAR).index(k) if k in KIND_SINGULAR else 99)
+    levels = [gl.id for gl in catalog.taxonomy.goal_levels if any(n.level == gl.id for n in drawn)]
+    legend = {
+        "kinds": [(k, KIND_SINGULAR.get(k, k)) for k in kinds],
+        "levels": [(titles[lv], colours[lv]) for lv in levels]
+        + ([("No goal level", NO_LEVEL_COLOUR)] if any(n.level is None for n in drawn) else []),
+        "solid": any(n.ordered for n in drawn[1:]),
+        "dashed": any(not n.ordered for n in drawn[1:]),
+    }
     return {
         "label": record.label,
+        "width": nb.width,
+        "height": nb.height,
+        "font_size": nb.font_size,
+        "line_height": nb.line_height,
         "lines": lines,
         "nodes": nodes,
+        "has_out": any(n.side == "out" for n in drawn),
+        "has_in": any(n.side == "in" for n in drawn),
         "self": {
-            "shape": shape(record.kind, cx, cy),
-            "x": cx,
-            "y": cy,
-            "colour": colours.get(top_level(catalog, record) or "", NO_LEVEL_COLOUR),
-            "label": _short(record.label, 26),
+            "kind": record.kind,
+            "x": centre.x,
+            "y": centre.y,
+            "colour": colours.get(centre.level or "", NO_LEVEL_COLOUR),
+            "lines": [(centre.x, round(centre.y + 24 + i * nb.line_height, 1), text)
+                      for i, text in enumerate(centre.lines)],
         },
-        "more": len(neighbours) - len(ids),
+        "legend": legend,
+        "more_out": nb.more_out,
+        "more_in": nb.more_in,
     }
 
 
