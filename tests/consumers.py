@@ -180,8 +180,11 @@ def pandoc_bibliography(items: list[dict], style: str, workdir: Path) -> list[st
          "--wrap=none", "doc.md"],
         cwd=workdir, capture_output=True, text=True, timeout=300, check=True,
     )
-    entries = re.findall(r'<div id="ref-[^"]*" class="csl-entry"[^>]*>(.*?)</div>', res.stdout, re.S)
-    return [_plain(e) for e in entries] + ([f"PANDOC WARNING: {w}" for w in res.stderr.splitlines() if w.strip()])
+    # one piece per reference: each starts at its <div id="ref-..."> (a numeric style nests a label div and a text
+    # div inside it, so the entry is everything up to the next reference, not up to the first </div>)
+    pieces = re.split(r'<div id="ref-[^"]*" class="csl-entry"[^>]*>', res.stdout)[1:]
+    entries = [_plain(p.split('<div id="refs"')[0]) for p in pieces]
+    return entries + [f"PANDOC WARNING: {w}" for w in res.stderr.splitlines() if w.strip()]
 
 
 def _plain(html_text: str) -> str:

@@ -106,6 +106,7 @@ def test_pandoc_citeproc_prints_no_id_twice_and_no_author_called_others(request,
     entries = C.pandoc_bibliography(items, style, tmp_path)
     assert not [e for e in entries if e.startswith("PANDOC WARNING")], entries[-5:]
     assert len(entries) == len(items)
+    assert all(len(e.split()) >= 4 for e in entries), [e for e in entries if len(e.split()) < 4][:3]  # text, not a label
     assert [e for e in entries if C.repeated_identifiers(e)] == []
     assert [e for e in entries if C.prints_others(e)] == []
     kind_words = [e for e in entries if any(f"{w}." in e.split(". ") or f"[{w}]" in e
