@@ -845,7 +845,8 @@ def browser_serve(size: int, work: Path, repeat: int) -> dict:
                 raise RuntimeError("aligncat serve did not start:\n" + log_path.read_text()[-2000:])
             time.sleep(0.2)
         first = time.perf_counter() - t0
-        times = []
+        times: list[float] = []
+        cpus: list[float] = []
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
             page = browser.new_page()
@@ -858,10 +859,12 @@ def browser_serve(size: int, work: Path, repeat: int) -> dict:
                 text = target.read_text(encoding="utf-8")
                 text = re.sub(r"^summary: (Edit number \d+ for the serve benchmark\. )?", f"summary: {marker}. ",
                               text, count=1, flags=re.M)
+                cpu0 = _proc_cpu(proc.pid)
                 saved = time.perf_counter()
                 target.write_text(text, encoding="utf-8")
                 page.wait_for_function(f"() => document.body.innerText.includes({marker!r})", timeout=120_000)
                 times.append(time.perf_counter() - saved)
+                cpus.append(_proc_cpu(proc.pid) - cpu0)
             browser.close()
     finally:
         proc.terminate()
@@ -871,19 +874,29 @@ def browser_serve(size: int, work: Path, repeat: int) -> dict:
             proc.kill()
         log.close()
     times.sort()
+    cpus.sort()
     return {"size": size, "first": first, "median": times[len(times) // 2], "min": times[0], "max": times[-1],
+            "cpu": cpus[len(cpus) // 2], "load": os.getloadavg()[0],
             "errors": errors, "log": [ln for ln in log_path.read_text().splitlines() if "rebuilt in" in ln]}
+
+
+def _proc_cpu(pid: int) -> float:
+    """CPU seconds (user + system) a process has used so far, from /proc (Linux)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
     work = Path(args.work or tempfile.mkdtemp(prefix="aligncat-bench-"))
     work.mkdir(parents=True, exist_ok=True)
-    print("| records | first build s | save to reloaded page s, median (range) | console errors | rebuilds |")
-    print("|---|---|---|---|---|")
+    print("| records | first build s | save to reloaded page s, median (range) | serve's CPU s per edit, median | "
+          "load average | console errors | rebuilds (as serve reports them) |")
+    print("|---|---|---|---|---|---|---|")
     for size in (int(x.replace("k", "000")) for x in args.sizes.split(",")):
         r = browser_serve(size, work, args.repeat)
-        print(f"| {size:,} | {r['first']:.1f} | {r['median']:.2f} ({r['min']:.2f}-{r['max']:.2f}) | "
-              f"{len(r['errors'])} | {'; '.join(x.split('rebuilt in ')[-1] for x in r['log'])} |", flush=True)
+        print(f"| {size:,} | {r['first']:.1f} | {r['median']:.2f} ({r['min']:.2f}-{r['max']:.2f}) | {r['cpu']:.2f} | "
+              f"{r['load']:.1f} | {len(r['errors'])} | {'; '.join(x.split('rebuilt in ')[-1] for x in r['log'])} |",
+              flush=True)
     return 0
 
 
