@@ -228,3 +228,22 @@ def test_validate_rule_uses_the_same_module(tmp_path):
     assert [(Path(d.path).name, d.message.split(" (")[0]) for d in errors] == [
         ("zz2019-renamed.yaml", "same arxiv as 'alpha2019-base'")
     ]
+
+
+def test_a_thesis_and_a_paper_of_one_title_author_and_year_are_two_works(tmp_path):
+    def form(venue_type, rid):
+        return Work.of({"title": "Ant colony optimisation for scheduling", "year": 2004, "venue_type": venue_type,
+                        "authors": [{"family": "Blum", "given": "C."}]}, rid)
+
+    thesis, article = form("thesis", "t"), form("journal", "a")
+    v = compare(thesis, article)
+    assert v.outcome == POSSIBLE and "one a thesis, the other a journal" in v.reason
+    assert compare(form("journal", "b"), article).outcome == DUPLICATE  # two articles of one title: one work
+    assert compare(form("", "c"), article).outcome == DUPLICATE  # no form named: the title decides
+    # the cached form of a record (validate's rule) keeps the form too
+    from aligncat.identity import work_keys
+
+    keys = work_keys([], "Ant colony optimisation for scheduling", (), {"family": "Blum"}, "thesis")
+    cached = Work.from_work_keys("t", 2004, keys)
+    assert cached.form == "thesis" and all(k[0] != "venue_type" for k in cached.keys)
+    assert compare(cached, article).outcome == POSSIBLE

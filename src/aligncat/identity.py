@@ -301,6 +301,7 @@ class Work:
     year: int | None
     first_author: str  # person_key of the first author, '' when none is named
     keys: tuple[tuple[str, str], ...]  # identity_keys (pointer, key)
+    form: str = ""  # venue_type: a thesis and a paper of one title, author and year are two works
 
     @classmethod
     def of(cls, data: Mapping[str, Any], record_id: str | None = None) -> Work:
@@ -316,20 +317,23 @@ class Work:
             year if isinstance(year, int) else None,
             person_key(authors[0] if authors else None),
             tuple(identity_keys(data.get("identifiers") or {}, links)),
+            str(data.get("venue_type") or ""),
         )
 
     @classmethod
     def from_work_keys(cls, record_id: str, year: int | None, work_keys: Iterable[tuple[str, str]]) -> Work:
         """From a RecordFacts' work_keys (what `work_keys` below made) and year."""
-        title, author, keys = "", "", []
+        title, author, form, keys = "", "", "", []
         for what, value in work_keys:
             if what == "title":
                 title = value
             elif what == "authors/0":
                 author = value
+            elif what == "venue_type":
+                form = value
             else:
                 keys.append((what, value))
-        return cls(record_id, title, year, author, tuple(keys))
+        return cls(record_id, title, year, author, tuple(keys), form)
 
     @property
     def schemes(self) -> dict[str, set[str]]:
@@ -345,12 +349,15 @@ def work_keys(
     title: str,
     links: Iterable[tuple[str, str]] = (),
     first_author: Mapping[str, Any] | None = None,
+    venue_type: str | None = None,
 ) -> tuple[tuple[str, str], ...]:
     """What validate's duplicate-work rule compares, as plain strings (the validate cache stores them): identity
-    keys, then ('title', normalised title) and ('authors/0', first author's key)."""
+    keys, then ('title', normalised title), ('authors/0', first author's key) and ('venue_type', form) if named."""
     keys = identity_keys(list(identifiers), links)
     keys.append(("title", normalise_title(title)))
     keys.append(("authors/0", person_key(first_author)))
+    if venue_type:
+        keys.append(("venue_type", venue_type))
     return tuple(keys)
 
 
@@ -421,7 +428,9 @@ def compare(new: Work, old: Work, *, possible: bool = True) -> Verdict | None:
     both_named = bool(new.first_author and old.first_author)
     authors_agree = both_named and new.first_author == old.first_author
     what = "same title" if exact else ("same title but for spelling" if same_words else f"title matches at {score:.0f}%")
-    if same_words and years_agree and (authors_agree or not both_named):
+    # a thesis and the article or book made from it share title, author and often year, yet are two works
+    forms_differ = (new.form == "thesis") != (old.form == "thesis") and bool(new.form and old.form)
+    if same_words and years_agree and (authors_agree or not both_named) and not forms_differ:
         evidence = "year within one" if new.year != old.year else "same year"
         who = ", same first author" if authors_agree else ""
         return Verdict(old.id, DUPLICATE, f"{what}, {evidence}{who}", "title")
@@ -430,6 +439,8 @@ def compare(new: Work, old: Work, *, possible: bool = True) -> Verdict | None:
     why = []
     if not years_agree:
         why.append(f"years {new.year} and {old.year}" if new.year and old.year else "a year missing")
+    if forms_differ:
+        why.append(f"one a {new.form}, the other a {old.form}")
     if both_named and not authors_agree:
         why.append("different first authors")
     elif not both_named:

@@ -305,8 +305,8 @@ WORK_ID_SCHEMES = STRONG_SCHEMES
 
 
 def _work_keys(identifiers: Iterable[tuple[str, str]], title: str, links: Iterable[tuple[str, str]] = (),
-               first_author: Any = None) -> tuple[tuple[str, str], ...]:
-    return _identity_work_keys(identifiers, title, links, first_author)
+               first_author: Any = None, venue_type: str | None = None) -> tuple[tuple[str, str], ...]:
+    return _identity_work_keys(identifiers, title, links, first_author, venue_type)
 
 
 def _author_dict(a: Author) -> dict[str, str | None]:
@@ -343,7 +343,7 @@ class RecordFacts(NamedTuple):
                    tuple(map(_intern, d.get("categories") or ())), tuple(map(_intern, d.get("tags") or ())),
                    _work_keys(sorted((d.get("identifiers") or {}).items()), d["title"],
                               [(x["type"], x["url"]) for x in d.get("links", ())],
-                              (d.get("authors") or [None])[0]),
+                              (d.get("authors") or [None])[0], d.get("venue_type")),
                    tuple(x["url"] for x in d.get("links", ())), info.get("goal_level") if info else None)
 
     @classmethod
@@ -352,7 +352,7 @@ class RecordFacts(NamedTuple):
         return cls(r.id, r.kind, r.year, r.path, bool(r.summary),
                    tuple((x.type, x.target) for x in r.relations), r.categories, r.tags,
                    _work_keys(r.identifiers, r.title, [(x.type, x.url) for x in r.links],
-                              _author_dict(r.authors[0]) if r.authors else None),
+                              _author_dict(r.authors[0]) if r.authors else None, r.venue_type),
                    tuple(x.url for x in r.links), info.goal_level if info is not None else None)
 
 
