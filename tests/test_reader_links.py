@@ -194,3 +194,39 @@ def test_descriptions_are_restricted_markdown_everywhere(tmp_path) -> None:
         assert "<em>in italics</em>" in out and "<code>code</code>" in out, path
         if path != "index.md":
             assert "&lt;b onmouseover=alert(1)&gt;bold&lt;/b&gt;" in out, path  # shown as the text it is
+
+
+def test_a_licence_the_source_does_not_state_reads_so(tmp_path) -> None:
+    root = _toy(tmp_path)
+    record = root / "datasets" / "toyinst2021-v2.yaml"
+    record.write_text(record.read_text().replace("license: MIT", "license: NOASSERTION"))
+    pages = _pages(root)
+    page = pages["records/toyinst2021-v2.md"].content
+    assert "<dt>Licence</dt><dd>not stated by the source</dd>" in page and "NOASSERTION" not in page.split("---")[2]
+    assert ">not stated by the source</td>" in pages["browse/datasets.md"].content
+
+
+def test_a_record_page_opens_with_its_actions_and_cite_panel(tmp_path) -> None:
+    page = _pages(MINI)["records/beta2020-method.md"].content
+    head, _, rest = page.partition("## Summary")
+    assert head.index('<p class="ac-kind">') < head.index("# Beta") < head.index('class="ac-authors"')
+    actions = re.search(r'<div class="ac-actions"[^>]*>(.*?)</div>', head).group(1)
+    labels = re.findall(r'class="md-button[^"]*"[^>]*>([^<]+)</a>', actions)
+    assert labels[0] == "Paper" and "Cite" in labels and "Edit" in labels and "Report an error" in labels
+    assert 'href="https://doi.org/10.0000/toy.beta"' in actions  # the version of record, not the preprint
+    panel = re.search(r'<details class="ac-cite-panel" id="cite".*?</details>', head, re.S).group(0)
+    for name in ("APA", "IEEE", "BibTeX", "CSL-JSON", "RIS"):
+        assert f">Copy {name}</button>" in panel, name
+    assert "## Relations" in rest and rest.index("## Relations") < rest.index('class="ac-facts-list"')
+
+
+def test_long_author_lists_collapse_after_eight(tmp_path) -> None:
+    root = _toy(tmp_path)
+    record = root / "papers" / "beta2020-method.yaml"
+    many = "".join(f"- {{family: Author{i}, given: A.}}\n" for i in range(12))
+    text = re.sub(r"authors:\n(- .*\n)+", "authors:\n" + many, record.read_text())
+    record.write_text(text)
+    page = _pages(root)["records/beta2020-method.md"].content
+    line = re.search(r'<div class="ac-authors">(.*?)</div>', page).group(1)
+    assert line.startswith("A. Author0, ") and "A. Author7 <details" in line
+    assert "<summary>and 4 more</summary>A. Author8, A. Author9, A. Author10, A. Author11</details>" in line

@@ -127,3 +127,69 @@ def test_every_page_announces_the_feeds(page, toy_server) -> None:
     for href in hrefs:
         response = page.request.get(href)
         assert response.ok and b"<feed" in response.body()
+
+
+def test_a_record_pages_paper_and_cite_controls_are_on_the_first_screen(sized, toy_server, real_server) -> None:
+    page = sized
+    height = PHONE["height"] if page.size == "phone" else DESKTOP["height"]
+    for server, record in ((toy_server, "beta2020-method"), (real_server, "ouyang2022-instructgpt")):
+        page.goto(server.url(f"records/{record}/"))
+        page.wait_for_load_state("networkidle")
+        for name in ("Paper", "Cite"):
+            control = page.locator(".ac-actions .md-button", has_text=name).first
+            box = control.bounding_box()
+            assert box and control.is_visible() and box["y"] + box["height"] <= height, (record, name, box)
+        summary = page.locator("h2#summary")
+        assert summary.count() == 1 and summary.bounding_box()["y"] > 0
+
+
+def test_the_cite_panel_copies_each_format(page, toy_server) -> None:
+    page.goto(toy_server.url("records/beta2020-method/"))
+    page.wait_for_load_state("networkidle")
+    panel = page.locator("details#cite")
+    assert not panel.is_visible()
+    page.click("a.ac-cite-open")
+    assert panel.is_visible() and panel.evaluate("d => d.open")
+    box = panel.bounding_box()
+    assert box["y"] < DESKTOP["height"]  # it opens where the reader is, under the button
+    for name, source in (("APA", "#cite-apa-beta2020-method"), ("BibTeX", "#bibtex-beta2020-method code"),
+                         ("RIS", "#ris-beta2020-method code"), ("CSL-JSON", "#csl-json-beta2020-method code")):
+        page.locator("details#cite button.ac-copy", has_text=f"Copy {name}").click()
+        page.wait_for_timeout(100)
+        copied = page.evaluate("navigator.clipboard.readText()")
+        expected = page.locator(source).inner_text().strip()
+        assert copied.strip() == expected and expected, name
+    page.goto(toy_server.url("records/beta2020-method/#cite"))
+    page.wait_for_load_state("networkidle")
+    assert page.locator("details#cite").evaluate("d => d.open")
+
+
+def test_details_are_plain_controls_not_admonitions(sized, toy_server) -> None:
+    page = sized
+    page.goto(toy_server.url("taxonomy/"))
+    details = page.locator(".ac-tree details").first
+    style = details.evaluate(
+        """d => { const s = getComputedStyle(d), m = getComputedStyle(d.querySelector('summary'), '::before');
+                  return {border: s.borderTopWidth, shadow: s.boxShadow, icon: m.content}; }"""
+    )
+    assert style == {"border": "0px", "shadow": "none", "icon": "none"}, style
+
+
+def test_the_cite_page_shows_citation_cff_whole(sized, real_server) -> None:
+    page = sized
+    page.goto(real_server.url("cite/"))
+    cff = page.locator("pre.ac-cff")
+    assert cff.count() == 1
+    overflow = cff.evaluate("p => { const c = p.querySelector('code'); return c.scrollWidth - c.clientWidth; }")
+    assert overflow <= 1, overflow
+    assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 1
+
+
+def test_axe_finds_nothing_on_the_new_record_page_at_both_sizes(sized, toy_server, axe) -> None:
+    page = sized
+    for path in ("records/beta2020-method/", "browse/", "taxonomy/"):
+        page.goto(toy_server.url(path))
+        page.wait_for_load_state("networkidle")
+        if path.startswith("records"):
+            page.click("a.ac-cite-open")
+        assert axe(page) == [], path

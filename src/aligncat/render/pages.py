@@ -99,6 +99,14 @@ def wide(*, toc: bool = False, title: str | None = None, feed: list[str] | None 
     )
 
 
+NOT_STATED = "NOASSERTION"  # SPDX's "the source states no licence"
+
+
+def licence_text(licence: str | None) -> str:
+    """A licence as a reader reads it: SPDX's NOASSERTION is "not stated by the source"."""
+    return "not stated by the source" if licence == NOT_STATED else (licence or "")
+
+
 def licence_of(record: Record) -> str | None:
     for attr in ("dataset", "benchmark", "resource"):
         info = getattr(record, attr, None)
@@ -253,7 +261,7 @@ def record_table(
             row["goals"] = goal_levels(catalog, goals)
         if "tags" in wanted:
             row["tags"] = [tag_link(catalog, page_path, t) for t in r.tags]
-        row["license"] = licence_of(r) or ""
+        row["license"] = licence_text(licence_of(r))
         row["protocol"] = ", ".join(protocols_of(r))
         row["venue"] = r.venue or ""
         out_rows.append(row)
@@ -294,7 +302,7 @@ def filter_form(
         select("tag", "Tag", [(t, tag_title(catalog, t)) for t in used])
     if "license" in filters:
         licences = sorted({lic for lic in map(licence_of, rows) if lic})
-        select("license", "Licence", [(x, x) for x in licences])
+        select("license", "Licence", [(x, licence_text(x)) for x in licences])
     if "protocol" in filters:
         select("protocol", "Protocol", [(x, x) for x in sorted({p for r in rows for p in protocols_of(r)})])
     if "venue" in filters:
@@ -705,7 +713,13 @@ def _relations(catalog: Catalog, record: Record, page_path: str) -> dict:
         incoming[rt.inverse_label if rt else rel.type].append(
             {"link": record_link(catalog, page_path, source.id), "year": source.year, "reason": rel.reason}
         )
-    return {"outgoing": list(outgoing.items()), "incoming": list(incoming.items())}
+    # what the work builds on, and what builds on it, come first: the lineage is what a reader follows
+    first_out = RELATION_TYPES["builds_on"].label if "builds_on" in RELATION_TYPES else None
+    first_in = RELATION_TYPES["builds_on"].inverse_label if "builds_on" in RELATION_TYPES else None
+    return {
+        "outgoing": sorted(outgoing.items(), key=lambda kv: kv[0] != first_out),
+        "incoming": sorted(incoming.items(), key=lambda kv: kv[0] != first_in),
+    }
 
 
 def _categories(catalog: Catalog, record: Record, page_path: str) -> list[tuple[str | None, list[list]]]:
@@ -723,6 +737,26 @@ def _categories(catalog: Catalog, record: Record, page_path: str) -> list[tuple[
     return [(titles.get(sid, "other"), trails) for sid, trails in by_scheme.items()]
 
 
+CATEGORIES_SHOWN = 3  # categories named on the record page's one line; the others behind "more"
+
+
+def _category_line(catalog: Catalog, record: Record, page_path: str) -> dict:
+    """The record's categories as one line (the first few, by name) and, behind "more", every trail from its
+    root grouped by scheme (record_facts.html)."""
+    tax = catalog.taxonomy
+    named: list[Link] = []
+    for cid in record.categories:
+        link = category_link(catalog, page_path, cid)
+        if link not in named:
+            named.append(link)
+    return {
+        "first": named[:CATEGORIES_SHOWN],
+        "more": max(0, len(named) - CATEGORIES_SHOWN),
+        "trails": _categories(catalog, record, page_path),
+        "expandable": len(named) > CATEGORIES_SHOWN or any(len(tax.ancestors(c)) > 1 for c in record.categories),
+    }
+
+
 def _info_rows(record: Record) -> list[tuple[str, str]]:
     rows: list[tuple[str, str]] = []
     d = getattr(record, "dataset", None)
@@ -732,7 +766,7 @@ def _info_rows(record: Record) -> list[tuple[str, str]]:
             ("Instances", str(d.instances or "")),
             ("Languages", ", ".join(d.languages)),
             ("Modality", ", ".join(d.modality)),
-            ("Licence", d.license or ""),
+            ("Licence", licence_text(d.license)),
             ("Construction", ", ".join(d.construction)),
             ("How it was made", d.construction_note or ""),
         ]
@@ -745,11 +779,11 @@ def _info_rows(record: Record) -> list[tuple[str, str]]:
             ("Judge", b.judge or ""),
             ("Size", b.size or (str(b.instances) if b.instances else "")),
             ("Languages", ", ".join(b.languages)),
-            ("Licence", b.license or ""),
+            ("Licence", licence_text(b.license)),
         ]
     res = getattr(record, "resource", None)
     if res is not None:
-        rows += [("Resource type", res.type), ("Licence", res.license or "")]
+        rows += [("Resource type", res.type), ("Licence", licence_text(res.license))]
     return [(k, v) for k, v in rows if v]
 
 
@@ -763,7 +797,7 @@ def record_facts(catalog: Catalog, record: Record, page_path: str) -> list[tuple
     if persp:
         facts.append(("Perspective", "text", ", ".join(persp)))
     if record.categories:
-        facts.append(("Categories", "categories", _categories(catalog, record, page_path)))
+        facts.append(("Categories", "categories", _category_line(catalog, record, page_path)))
     if record.tags:
         facts.append(("Tags", "tags", [tag_link(catalog, page_path, t) for t in record.tags]))
     if record.date or record.year:
@@ -810,6 +844,69 @@ def _edit(catalog: Catalog, record: Record, ctx: RenderContext) -> dict:
 
 
 RecordSection = Callable[[Catalog, Record, RenderContext], str]
+AUTHORS_SHOWN = 8  # authors named on a record page's first screen; the others behind "and N more"
+VERSION_OF_RECORD = ("doi", "acl", "openreview", "pmid")  # identifiers that name a published version
+
+
+def _actions(record: Record) -> list[Link]:
+    """The row of links under a record's title: Paper (the version of record when an identifier or a paper
+    link names one, else the paper link), arXiv, PDF, Code, Data, Project; each at most once, http(s) only."""
+    ids = dict(record.identifiers)
+    by_type: dict[str, list[str]] = defaultdict(list)
+    for x in record.links:
+        if safe_url(x.url):
+            by_type[x.type].append(x.url)
+    arxiv = f"https://arxiv.org/abs/{quote(ids['arxiv'], safe='/.')}" if "arxiv" in ids else None
+    paper = next(
+        (pattern.format(quote(ids[s], safe="/:.-_")) for s in VERSION_OF_RECORD
+         if s in ids and (pattern := IDENTIFIER_URLS.get(s))),
+        None,
+    )
+    if paper is None:
+        papers = by_type.get("paper", []) + by_type.get("preprint", [])
+        paper = next((u for u in papers if "arxiv.org/" not in u), None) or next(iter(papers), None)
+    pdf = next(iter(by_type.get("pdf", [])), None)
+    if pdf is None and arxiv:
+        pdf = f"https://arxiv.org/pdf/{quote(ids['arxiv'], safe='/.')}"
+    out = [
+        ("Paper", paper),
+        ("arXiv", arxiv if arxiv != paper else None),
+        ("PDF", pdf),
+        ("Code", next(iter(by_type.get("code", [])), None)),
+        ("Data", next(iter(by_type.get("data", [])), None)),
+        ("Project", next(iter(by_type.get("project", []) + by_type.get("leaderboard", [])), None)),
+    ]
+    return [external(url, label) for label, url in out if url]
+
+
+def _cite(catalog: Catalog, record: Record) -> dict | None:
+    """The Cite panel: formatted references (APA, IEEE) and the entries to copy (BibTeX, CSL-JSON, RIS), from
+    the export stage (export.reference); None when the exports are not available."""
+    from .citations import entry_for
+
+    bibtex = entry_for(catalog, record, "bibtex")
+    if bibtex is None:
+        return None
+    try:
+        from ..export import reference
+    except ImportError:  # pragma: no cover - the export stage always ships it
+        reference = None
+    styles = []
+    entries = [("bibtex", "BibTeX", bibtex.strip())]
+    if reference is not None:
+        for style in CITE_STYLES:
+            try:
+                # citeproc's markup is HTML-safe (export.reference: every record character escaped, only <i>,
+                # <b>, <sup>, <sub> and a small-caps span)
+                styles.append((style, reference.STYLES[style], Markup(reference.formatted(record, catalog, style))))
+            except ImportError:
+                break
+        entries += [("csl-json", "CSL-JSON", reference.entry(record, "csl-json").strip()),
+                    ("ris", "RIS", reference.entry(record, "ris").strip())]
+    return {"styles": styles, "entries": entries}
+
+
+CITE_STYLES = ("apa", "ieee")  # formatted references on a record page (each costs citeproc ~20-50 ms a record)
 
 
 def render_record_page(
@@ -830,6 +927,7 @@ def render_record_page(
         if text:
             added.append(Markup(text.rstrip()))
     bibtex = entry_for(catalog, record, "bibtex")
+    authors = list(record.display_authors)
     return page(
         catalog,
         "record.md",
@@ -846,7 +944,10 @@ def render_record_page(
         record=record,
         kind=KIND_SINGULAR[record.kind],
         names=names,
-        authors=authors_text(record) if record.authors else "",
+        authors=authors[:AUTHORS_SHOWN],
+        more_authors=authors[AUTHORS_SHOWN:],
+        actions=_actions(record),
+        cite=_cite(catalog, record),
         facts=record_facts(catalog, record, page_path),
         relations=_relations(catalog, record, page_path)
         if record.relations or catalog.incoming(record.id)

@@ -227,6 +227,20 @@
     document.querySelectorAll("button.ac-copy").forEach(function (b) {
       if (!b.dataset.ready) { b.dataset.ready = "1"; setupCopy(b); }
     });
+    // A record's Cite button opens its citing panel (a <details>; a link to #cite opens it too).
+    var panel = document.getElementById("cite");
+    if (panel && panel.tagName === "DETAILS" && !panel.dataset.ready) {
+      panel.dataset.ready = "1";
+      var open = function () { panel.open = true; };
+      document.querySelectorAll("a.ac-cite-open").forEach(function (a) {
+        a.addEventListener("click", function (e) {
+          e.preventDefault();
+          panel.open = !panel.open;   // it opens right under the button, on the same screen
+        });
+      });
+      if (location.hash === "#cite") open();
+      window.addEventListener("hashchange", function () { if (location.hash === "#cite") open(); });
+    }
   }
 
   if (window.document$ && window.document$.subscribe) window.document$.subscribe(init);  // Material's page event
