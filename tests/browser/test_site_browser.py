@@ -253,8 +253,10 @@ def test_screenshots_of_main_pages(chromium, real_server, toy_server, artifacts_
 
 def test_copy_bibtex_puts_the_entry_on_the_clipboard(page, toy_server):
     page.goto(toy_server.url("records/beta2020-method/"))
-    page.click("button.ac-copy")
-    page.locator(".ac-copied", has_text="Copied").wait_for()
+    page.wait_for_load_state("networkidle")
+    page.click("a.ac-cite-open")  # the Cite button under the title opens the panel
+    page.click("#bibtex-beta2020-method button.ac-copy")
+    page.locator("#bibtex-beta2020-method .ac-copied", has_text="Copied").wait_for()
     copied = page.evaluate("navigator.clipboard.readText()")
     assert copied.lstrip().startswith("@") and "beta2020-method" in copied
     assert copied.strip() == page.locator("#bibtex-beta2020-method code").inner_text().strip()
