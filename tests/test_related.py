@@ -104,3 +104,23 @@ def test_the_record_page_shows_them_with_their_reasons(pairs):
     assert 'href="../ttwo2020-data/"' in text
     assert "both used by 2 works, such as Record pone2021-user" in text
     assert "data-search-exclude" in text
+
+
+def test_reasons_read_as_one_phrase(pairs):
+    from aligncat.related import Reason
+    from aligncat.render.related_section import why_text
+
+    cats = list(pairs.taxonomy.categories.values())[:2]
+    why = why_text(
+        pairs,
+        (
+            Reason("cocited", 2, ("pone2021-user", "ptwo2021-user")),
+            Reason("category", 1, (cats[0].id,)),
+            Reason("category", 1, (cats[1].id,)),
+            Reason("tag", 1, ("toy-data",)),
+        ),
+    )
+    assert why == (
+        f"both used by 2 works, such as Record pone2021-user; both filed under {cats[0].title} and {cats[1].title}; "
+        "both tagged Toy data"
+    )

@@ -48,6 +48,24 @@ def reason_text(catalog: Catalog, reason: Reason) -> str:
     return reason.kind
 
 
+def why_text(catalog: Catalog, reasons: tuple[Reason, ...]) -> str:
+    """All of a related work's reasons in one phrase: shared categories and shared tags each said once."""
+    parts, cats, tags = [], [], []
+    for r in reasons:
+        if r.kind == "category":
+            cat = catalog.taxonomy.categories.get(r.examples[0])
+            cats.append(cat.title if cat else r.examples[0])
+        elif r.kind == "tag":
+            tags.append(tag_title(catalog, r.examples[0]))
+        else:
+            parts.append(reason_text(catalog, r))
+    if cats:
+        parts.append("both filed under " + " and ".join(cats))
+    if tags:
+        parts.append("both tagged " + " and ".join(tags))
+    return "; ".join(parts)
+
+
 def related_view(catalog: Catalog, record: Record, page: str) -> list[dict]:
     items: list[Related] = list(_related_of(catalog).get(record.id, ()))
     return [
@@ -56,7 +74,7 @@ def related_view(catalog: Catalog, record: Record, page: str) -> list[dict]:
             "label": catalog.records[r.id].label,
             "title": catalog.records[r.id].title,
             "year": catalog.records[r.id].year,
-            "why": "; ".join(reason_text(catalog, x) for x in r.reasons),
+            "why": why_text(catalog, r.reasons),
         }
         for r in items
     ]
