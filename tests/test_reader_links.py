@@ -230,3 +230,19 @@ def test_long_author_lists_collapse_after_eight(tmp_path) -> None:
     line = re.search(r'<div class="ac-authors">(.*?)</div>', page).group(1)
     assert line.startswith("A. Author0, ") and "A. Author7 <details" in line
     assert "<summary>and 4 more</summary>A. Author8, A. Author9, A. Author10, A. Author11</details>" in line
+
+
+def test_the_readers_nav_holds_about_contribute_cite_and_the_engine_docs_stand_apart(tmp_path) -> None:
+    from aligncat.site.docs import _nav
+
+    pages, _ = generate_pages(load_catalog(MINI))
+    docs = {"guide/design.md": Path(__file__).parents[1] / "docs" / "design.md",
+            "guide/security.md": Path(__file__).parents[1] / "docs" / "security.md"}
+    nav = _nav(pages, docs)
+    heads = [next(iter(x)) for x in nav]
+    assert heads[-2:] == ["About", "Engine docs"]
+    assert [next(iter(x)) for x in nav[-2]["About"]] == ["About", "Contribute", "Cite"]
+    assert [next(iter(x.values())) for x in nav[-1]["Engine docs"]] == list(docs)
+    assert "Cite" not in heads and "Guide" not in heads
+    contribute = {p.path: p for p in pages}["contribute.md"].content
+    assert "https://github.com/aligncat-example/toy-catalog/issues/new?template=report-an-error.yml" in contribute

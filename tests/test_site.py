@@ -106,7 +106,7 @@ def test_hand_written_pages_live_under_guide_and_cannot_hide_generated_ones(tmp_
     result = render_site(load_catalog(MINI), tmp_path / "b", project_root=project)
     assert (result.docs_dir / "guide" / "cite.md").read_text() == "# My citing notes\n"
     assert "How to cite" in (result.docs_dir / "cite.md").read_text()
-    assert "My citing notes: guide/cite.md" in result.config_file.read_text()  # in the Guide menu
+    assert "My citing notes: guide/cite.md" in result.config_file.read_text()  # in the Engine docs menu
 
     from aligncat import render
     from aligncat.render import Page
@@ -253,7 +253,7 @@ def _site_pages(site: Path) -> list[str]:
 
 def test_mkdocs_plugin_and_aligncat_build_make_the_same_pages_and_nav(tmp_path):
     """One rendering path: plain `mkdocs build` with `- aligncat` in plugins gives the very pages, files and
-    navigation (in the same order, Guide and all) that `aligncat build` gives."""
+    navigation (in the same order, Engine docs and all) that `aligncat build` gives."""
     import yaml
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
@@ -274,7 +274,7 @@ def test_mkdocs_plugin_and_aligncat_build_make_the_same_pages_and_nav(tmp_path):
     build(config)
     assert _site_pages(tmp_path / "site-plugin") == _site_pages(tmp_path / "site-build")
     assert config.nav == generated_cfg["nav"]
-    assert [list(x)[0] for x in config.nav][-1] == "Guide" and "records" not in json.dumps(config.nav)
+    assert [list(x)[0] for x in config.nav][-1] == "Engine docs" and "records" not in json.dumps(config.nav)
     for page in ("records/beta2020-method/index.html", "guide/notes/index.html", "index.html"):
         a = (tmp_path / "site-plugin" / page).read_text()
         b = (tmp_path / "site-build" / page).read_text()

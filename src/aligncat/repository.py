@@ -116,6 +116,20 @@ def report_url(info: CatalogInfo, record_id: str, rel: str, page_url: str | None
     return f"{info.repository.rstrip('/')}/issues/new?{urlencode(fields, quote_via=quote)}"
 
 
+def issue_form_url(info: CatalogInfo, template: str) -> str | None:
+    """GitHub's new-issue form for .github/ISSUE_TEMPLATE/<template>."""
+    if not _on_github(info):
+        return None
+    return f"{info.repository.rstrip('/')}/issues/new?{urlencode({'template': template}, quote_via=quote)}"
+
+
+def folder_url(info: CatalogInfo, rel: str) -> str | None:
+    """Where a reader browses a folder of the repository (`rel` from its root), on the site's branch."""
+    if _on_github(info):
+        return f"{info.repository.rstrip('/')}/tree/{_path(info.branch)}/{_path(rel)}"
+    return None
+
+
 def commit_url(info: CatalogInfo, commit: str) -> str | None:
     if _on_github(info):
         return f"{info.repository.rstrip('/')}/commit/{commit}"

@@ -64,6 +64,7 @@ def page_sources() -> list[PageSource]:
         pages.tag_pages,
         pages.news_pages,
         feeds.feed_pages,
+        pages.about_pages,
         pages.record_pages,
     ]
 

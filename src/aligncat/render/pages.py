@@ -46,6 +46,8 @@ ALL_INDEX = "browse/index.md"
 COMPARE = "browse/compare-benchmarks.md"
 TAGS = "tags/index.md"
 NEWS = "new.md"
+ABOUT = "about.md"
+CONTRIBUTE = "contribute.md"
 CITE = "cite.md"
 
 
@@ -689,6 +691,66 @@ def news_pages(catalog: Catalog, ctx: RenderContext) -> Iterator[Page]:
         ),
         title="What's new",
     )
+
+
+def _repository_root(catalog: Catalog) -> Path | None:
+    root = catalog.root.resolve()
+    return next((f for f in (root, *root.parents) if (f / ".git").exists()), None)
+
+
+def about_pages(catalog: Catalog, ctx: RenderContext) -> Iterator[Page]:
+    """The reader's About and Contribute pages: what the catalog is and where it lives; how to add a work or
+    correct a record (links to the repository's forms when it is on GitHub)."""
+    from urllib.parse import urlsplit
+
+    from ..repository import REPORT_TEMPLATE, folder_url, issue_form_url, source_url
+
+    info = ctx.info or catalog.info
+    repo_root = _repository_root(catalog)
+    contributing = (
+        source_url(info, "CONTRIBUTING.md") if repo_root and (repo_root / "CONTRIBUTING.md").is_file() else None
+    )
+    catalog_rel = catalog.root.resolve().relative_to(repo_root).as_posix() if repo_root else None
+    survey = catalog.records.get(info.survey) if info.survey else None
+    counts = _counts(catalog)
+    repository = None
+    if info.repository:
+        parts = urlsplit(info.repository)
+        repository = {"href": info.repository, "name": (parts.hostname or "") + parts.path.rstrip("/")}
+    about = page(
+        catalog,
+        "about.md",
+        ABOUT,
+        info=info,
+        description=info.description.strip() if info.description else None,
+        survey=record_link(catalog, ABOUT, survey.id) if survey else None,
+        counts=[(KIND_TITLES[k].lower(), n) for k, n in counts.items() if n],
+        relations=sum(len(r.relations) for r in catalog.records.values()),
+        licence=info.license,
+        repository=repository,
+        contributing=contributing,
+        contribute_href=relative_url(ABOUT, CONTRIBUTE),
+        cite_href=relative_url(ABOUT, CITE),
+        engine_href=folder_url(info, "docs") if repo_root and (repo_root / "docs").is_dir() else None,
+        commit=ctx.build.commit[:10] if ctx.build.commit else None,
+    )
+    yield Page(ABOUT, about, title="About")
+    contribute = page(
+        catalog,
+        "contribute.md",
+        CONTRIBUTE,
+        propose=issue_form_url(info, "propose-resource.yml")
+        if repo_root and (repo_root / ".github" / "ISSUE_TEMPLATE" / "propose-resource.yml").is_file()
+        else None,
+        report=issue_form_url(info, REPORT_TEMPLATE),
+        folder=folder_url(info, catalog_rel) if catalog_rel is not None else None,
+        contributing=contributing,
+        format_href=source_url(info, "docs/record-format.md")
+        if repo_root and (repo_root / "docs" / "record-format.md").is_file()
+        else None,
+        cite_href=relative_url(CONTRIBUTE, CITE),
+    )
+    yield Page(CONTRIBUTE, contribute, title="Contribute")
 
 
 # --- record pages -------------------------------------------------------------------------------------------

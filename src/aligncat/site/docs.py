@@ -171,7 +171,8 @@ def _page_title(path: Path) -> str:
     return path.stem.replace("-", " ").capitalize()
 
 
-# Where the generated pages that ask for a navigation entry go; titles not listed come before "Tags".
+# Where the generated pages that ask for a navigation entry go; titles not listed come before "Tags". The
+# reader's pages about the catalog itself are one group; the engine's documents (docs/) another, last.
 NAV_ORDER = [
     "Home",
     "Taxonomy",
@@ -182,8 +183,9 @@ NAV_ORDER = [
     None,
     "Tags",
     "What's new",
-    "Cite",
 ]
+ABOUT_GROUP = ("About", "Contribute", "Cite")  # the reader's "About" menu, in this order
+ENGINE_DOCS = "Engine docs"  # the hand-written docs/ pages: how aligncat works, for contributors and developers
 
 
 def _nav_rank(title: str) -> int:
@@ -191,12 +193,18 @@ def _nav_rank(title: str) -> int:
 
 
 def _nav(pages: list[Page], docs: dict[str, Path]) -> list:
-    """The navigation: generated pages that asked for a place, then the guide pages. No records."""
-    titled = sorted((p for p in pages if p.title), key=lambda p: _nav_rank(p.title or ""))
+    """The navigation: the reader's pages (generated pages that asked for a place, with About, Contribute and
+    Cite in one "About" menu), then the engine's documents under their own heading. No records."""
+    titled = sorted(
+        (p for p in pages if p.title and p.title not in ABOUT_GROUP), key=lambda p: _nav_rank(p.title or "")
+    )
     nav: list = [{p.title: p.path} for p in titled]
+    about = {p.title: p.path for p in pages if p.title in ABOUT_GROUP}
+    if about:
+        nav.append({"About": [{t: about[t]} for t in ABOUT_GROUP if t in about]})
     guide = [{_page_title(src): rel} for rel, src in docs.items() if rel.endswith(".md")]
     if guide:
-        nav.append({"Guide": guide})
+        nav.append({ENGINE_DOCS: guide})
     return nav
 
 
