@@ -1000,8 +1000,9 @@ def render_record_page(
             aligncat_meta=meta or None,
             aligncat_jsonld=json_for_script(jsonld) if jsonld else None,
             search={"boost": 2},
-            # lunr's most weighted field (search_terms.py): the short name, aliases, id and authors
-            tags=list(search_terms(record).all) or None,
+            # lunr's most weighted field (search_terms.py): the short name, aliases, id and authors. Escaped as
+            # the title is: Zensical prints front-matter tags into the page unescaped (md-tags)
+            tags=[str(escape(t)) for t in search_terms(record).all] or None,
         ),
         record=record,
         kind=KIND_SINGULAR[record.kind],
