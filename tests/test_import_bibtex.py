@@ -177,3 +177,12 @@ def test_a_book_that_entries_crossref_as_their_proceedings_is_a_volume_not_a_wor
     assert got["VOL"].outcome == SKIPPED and got["ch1"].data["year"] == 2019
     hb = got["handbook"].data  # a book nobody crossrefs is a work; its editors stand in for authors, and it says so
     assert [a["family"] for a in hb["authors"]] == ["Ed", "Fa"] and "editors" in hb["notes"][0]
+
+
+def test_short_venue_keeps_what_it_cannot_shorten_as_written():
+    from aligncat.importers.venues import short_venue
+
+    assert short_venue("Nature Mach. Intell.", "journal", 2023)[0] == "Nature Mach. Intell."  # its abbreviation dots
+    assert short_venue("Some Workshop Series 2022.", "conference", 2022)[0] == "Some Workshop Series 2022"
+    assert short_venue("ß", "conference", 1900) == ("ß", "conference", False)  # 'ß'.upper() is 'SS'
+    assert short_venue(":.", "conference", 1900)[0] == ":."

@@ -42,6 +42,7 @@ _ACRONYM_IN_PARENS = re.compile(
 )
 _COLON_ACRONYM = re.compile(r":\s*([A-Z][A-Za-z]*[A-Z][A-Za-z\-&]*)\s+(\d{4})\s*$")
 _YEAR = re.compile(r"(?<!\d)(19|20)\d{2}(?!\d)")
+_YEAR_DOT = re.compile(r"(?<!\d)(19|20)\d{2}\.$")
 _LEADING = re.compile(
     r"^(?:in\s+)?(?:proceedings|proc\.)\s+(?:of\s+)?(?:the\s+)?(?:\d{4}\s+)?(?:\d+(?:st|nd|rd|th)\s+)?"
     r"(?:annual\s+)?",
@@ -58,7 +59,9 @@ def short_venue(
     text: str, venue_type: str | None, year: int, *, arxiv: bool = False
 ) -> tuple[str, str | None, bool]:
     """(venue, venue_type, shortened) for a venue text read from an entry."""
-    text = " ".join(text.split()).strip(" ,.")
+    text = " ".join(text.split()).strip(" ,")
+    if _YEAR_DOT.search(text):
+        text = text[:-1]  # 'NeurIPS 2022.': a list's full stop; an abbreviation's ('Mach. Intell.') stays
     if not text:
         return "", venue_type, False
     low = text.lower()
@@ -91,7 +94,8 @@ def short_venue(
         tidy = _LEADING.sub("", text)
         tidy = _ORDINAL.sub("", tidy)
         tidy = tidy.split(", ")[0] if len(tidy) > 80 else tidy  # drop ', City, Country, dates'
-        tidy = tidy[:1].upper() + tidy[1:]
+        first = tidy[:1].upper()
+        tidy = (first if len(first) == 1 else tidy[:1]) + tidy[1:]  # 'ß'.upper() is 'SS': left as written
         if tidy == text:
             return text[:300], kind, False  # as written (what aligncat's own export writes comes back unchanged)
         return _with_year(tidy[:290], year), kind, True
