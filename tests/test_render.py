@@ -305,3 +305,24 @@ def test_json_for_scripts_goes_through_the_one_filter():
     assert (
         '<script type="application/json" id="ac-graph-config">{"x": "\\u003c/script\\u003e\\u003c!--"}' in out
     )
+
+
+def test_a_level_colour_that_is_not_hex_is_a_diagnostic_and_never_reaches_the_stylesheet(tmp_path):
+    """Level colours become CSS rules (levels.css): the schema takes only '#rrggbb', so nothing else can."""
+    import shutil
+
+    from aligncat.render.graph_views import level_class, level_stylesheet
+
+    folder = tmp_path / "catalog"
+    shutil.copytree(MINI, folder)
+    taxonomy = folder / "taxonomy.yaml"
+    text = taxonomy.read_text(encoding="utf-8")
+    taxonomy.write_text(text.replace("color: '#ff7f0e'", "color: 'red} body{display:none'"), encoding="utf-8")
+    errors = [str(e) for e in load_catalog(folder).errors]
+    assert any("taxonomy.yaml" in e and "color" in e for e in errors), errors
+    css = level_stylesheet(load_catalog(MINI))
+    assert ".ac-lv-level-two { --ac-level: #ff7f0e; }" in css
+    assert re.fullmatch(r"(/\*.*\*/\n)(\.[a-z0-9 .-]+ \{ [a-z-]+: #[0-9a-f]{6}; \}\n)+", css, re.S), css
+    assert level_class(None) == "ac-nolv" and level_class("level-two") == "ac-lv-level-two"
+    with pytest.raises(ValueError):
+        level_class("x} body{")

@@ -259,7 +259,9 @@ def test_mkdocs_plugin_and_aligncat_build_make_the_same_pages_and_nav(tmp_path):
     from mkdocs.config import load_config
 
     project = _project_copy(tmp_path)
-    (project / "docs" / "notes.md").write_text("# Our notes\n\nSee [the other note](more/other.md).\n")
+    (project / "docs" / "notes.md").write_text(
+        "# Our notes\n\nSee [the other note](more/other.md).\n\n| Work | Year |\n| --- | ---: |\n| a | 2020 |\n"
+    )
     (project / "docs" / "more").mkdir()
     (project / "docs" / "more" / "other.md").write_text("# Other note\n")
     built = build_site(load_catalog(MINI), tmp_path / "site-build", project_root=project, build_dir=tmp_path / "b")
@@ -280,6 +282,9 @@ def test_mkdocs_plugin_and_aligncat_build_make_the_same_pages_and_nav(tmp_path):
         b = (tmp_path / "site-build" / page).read_text()
         body = lambda html: html[html.index('<article'):html.index("</article>")]  # noqa: E731
         assert body(a) == body(b), page
+    # Both ways, Markdown's table alignment is an attribute, not an inline style (the CSP's style-src is 'self').
+    notes = (tmp_path / "site-plugin" / "guide/notes/index.html").read_text()
+    assert '<th align="right">Year</th>' in notes and "style=" not in notes
 
 
 def test_a_failed_build_leaves_the_previous_site_and_does_not_block_the_next(tmp_path):
@@ -419,3 +424,27 @@ def test_cite_page_serves_the_catalogs_citation_cff(built):
     cite = (site / "cite/index.html").read_text(encoding="utf-8")
     assert 'href="../CITATION.cff"' in cite
     assert "@misc{zeta2023-toy-survey," in cite or "{zeta2023-toy-survey," in cite  # the survey's own entry
+
+
+def test_no_page_has_an_inline_style_and_level_colours_are_a_stylesheet(built):
+    """style-src is 'self' only: no generated page, hand-written page or table writes a style attribute; the goal
+    levels' colours are classes in the generated levels.css, which every page links."""
+    from html.parser import HTMLParser
+
+    engine, site = built
+    found: list[str] = []
+
+    class Finder(HTMLParser):
+        def handle_starttag(self, tag, attrs):
+            found.extend(f"{page}: <{tag} style={v!r}>" for k, v in attrs if k == "style")
+            if tag == "style":
+                found.append(f"{page}: <style>")
+
+    for page in sorted(site.rglob("*.html")):
+        Finder().feed(page.read_text(encoding="utf-8"))
+    assert found == [], (engine, found[:3])
+    assert '<th align="right">' in (site / "guide/importing/index.html").read_text(encoding="utf-8"), engine
+    css = (site / "assets/aligncat/levels.css").read_text(encoding="utf-8")
+    assert ".ac-lv-level-one { --ac-level: #1f77b4; }" in css and ".ac-level-swatch.ac-nolv {" in css
+    home = (site / "index.html").read_text(encoding="utf-8")
+    assert "levels.css" in home and 'class="ac-level-card ac-lv-level-one"' in home, engine

@@ -57,6 +57,7 @@ def page_sources() -> list[PageSource]:
         citations.citation_files,
         citations.cite_page,
         graph_views.graph_views,
+        graph_views.level_styles,
         pages.home_page,
         pages.taxonomy_pages,
         pages.index_pages,

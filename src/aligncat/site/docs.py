@@ -51,6 +51,25 @@ DEFAULT_CONFIG: dict = {
     "markdown_extensions": ["attr_list", "md_in_html", "tables", "admonition", {"toc": {"permalink": True}}],
 }
 
+# Options the site's pages need from Python-Markdown's extensions, whatever mkdocs.yml says: `tables` writes a
+# column's alignment as align="..." rather than an inline style (the CSP's style-src allows no inline style).
+EXTENSION_OPTIONS: dict[str, dict] = {"tables": {"use_align_attribute": True}}
+
+
+def with_extension_options(extensions: list) -> list:
+    """mkdocs.yml's markdown_extensions (names or {name: options}), EXTENSION_OPTIONS set on those listed."""
+    out: list = []
+    for entry in extensions or []:
+        name = entry if isinstance(entry, str) else None
+        if isinstance(entry, dict) and len(entry) == 1:
+            name = next(iter(entry))
+        short = name.removeprefix("markdown.extensions.") if name else None
+        if short in EXTENSION_OPTIONS:
+            options = entry.get(name) if isinstance(entry, dict) else None
+            entry = {name: {**(options or {}), **EXTENSION_OPTIONS[short]}}
+        out.append(entry)
+    return out
+
 
 class SiteError(Exception):
     """A problem that stops a build, worded for the person running it (what, where, how to fix)."""
@@ -255,6 +274,7 @@ def site_config(
     cfg["use_directory_urls"] = True
     cfg["strict"] = True
     cfg["nav"] = plan.nav
+    cfg["markdown_extensions"] = with_extension_options(cfg.get("markdown_extensions") or [])
     theme = cfg.setdefault("theme", {"name": "material"})
     theme["font"] = False  # never fetch fonts from a third-party host
     overrides = project_root / "docs" / "overrides"

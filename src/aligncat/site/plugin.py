@@ -35,7 +35,7 @@ from mkdocs.structure.files import File, Files
 
 from ..diagnostics import format_diagnostics
 from ..load import load_catalog
-from .docs import SiteError, _source_extra, find_project_root, site_plan
+from .docs import EXTENSION_OPTIONS, SiteError, _source_extra, find_project_root, site_plan
 
 
 # A block that starts, at the start of a line, with a block-level tag: the tag's name.
@@ -222,6 +222,11 @@ class AligncatPlugin(BasePlugin[AligncatConfig]):
                 config.extra_css.append(rel)
         if not config.nav:
             config.nav = self.plan.nav
+        for name in config.markdown_extensions:  # tables: align="...", not an inline style (the CSP)
+            short = name.removeprefix("markdown.extensions.") if isinstance(name, str) else None
+            options = EXTENSION_OPTIONS.get(short)
+            if options:
+                config.mdx_configs[name] = {**(config.mdx_configs.get(name) or {}), **options}
         source = _source_extra(self.plan.context)  # the footer's repository and commit, as in a build
         if source:
             config.extra["aligncat_source"] = source

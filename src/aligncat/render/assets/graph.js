@@ -204,6 +204,14 @@
         line: ordered[e.type] ? "solid" : "dashed" } });
     });
     box.replaceChildren();
+    /* Cytoscape adds an inline <style> element (its container's position: relative) unless an element with this
+       id exists; the CSP's style-src 'self' would refuse it, so graph.css holds that rule and this marker stands
+       in for the element. */
+    if (!document.getElementById("__________cytoscape_stylesheet")) {
+      var marker = document.createElement("meta");
+      marker.id = "__________cytoscape_stylesheet";
+      document.head.appendChild(marker);
+    }
     var cy = window.cytoscape({
       container: box,
       elements: elements,
