@@ -186,3 +186,6 @@ def test_short_venue_keeps_what_it_cannot_shorten_as_written():
     assert short_venue("Some Workshop Series 2022.", "conference", 2022)[0] == "Some Workshop Series 2022"
     assert short_venue("ß", "conference", 1900) == ("ß", "conference", False)  # 'ß'.upper() is 'SS'
     assert short_venue(":.", "conference", 1900)[0] == ":."
+    assert short_venue("eLife", "conference", 2020)[0] == "eLife"  # nothing stripped: not re-capitalised
+    assert short_venue("Proceedings of the international foo meeting", "conference", 2020)[0] == (
+        "International foo meeting 2020")

@@ -59,7 +59,7 @@ def short_venue(
     text: str, venue_type: str | None, year: int, *, arxiv: bool = False
 ) -> tuple[str, str | None, bool]:
     """(venue, venue_type, shortened) for a venue text read from an entry."""
-    text = " ".join(text.split()).strip(" ,")
+    text = " ".join(text.split())
     if _YEAR_DOT.search(text):
         text = text[:-1]  # 'NeurIPS 2022.': a list's full stop; an abbreviation's ('Mach. Intell.') stays
     if not text:
@@ -94,9 +94,9 @@ def short_venue(
         tidy = _LEADING.sub("", text)
         tidy = _ORDINAL.sub("", tidy)
         tidy = tidy.split(", ")[0] if len(tidy) > 80 else tidy  # drop ', City, Country, dates'
-        first = tidy[:1].upper()
-        tidy = (first if len(first) == 1 else tidy[:1]) + tidy[1:]  # 'ß'.upper() is 'SS': left as written
         if tidy == text:
             return text[:300], kind, False  # as written (what aligncat's own export writes comes back unchanged)
+        first = tidy[:1].upper()  # 'Proceedings of the international ...': the name that is left starts it
+        tidy = (first if len(first) == 1 else tidy[:1]) + tidy[1:]  # 'ß'.upper() is 'SS': left as written
         return _with_year(tidy[:290], year), kind, True
     return text[:300], kind, False
