@@ -160,6 +160,15 @@ def _code_hash() -> str:
     return h.hexdigest()
 
 
+def _marshalled_dict(section: bytes) -> dict:
+    """A cache section read back as the dict it was written as; anything else (damage) reads as empty."""
+    try:
+        found = marshal.loads(section) if section else {}
+    except (ValueError, TypeError, EOFError):
+        return {}
+    return found if isinstance(found, dict) else {}
+
+
 class _Deferred(NamedTuple):
     """A cached record's facts before they are needed: its id (for the repeated-id check) and its file."""
 
@@ -322,12 +331,7 @@ class RecordCache:
 
     def _facts_map(self) -> dict:
         if self._facts is None:
-            try:
-                self._facts = marshal.loads(self._facts_section) if self._facts_section else {}
-                if not isinstance(self._facts, dict):
-                    raise TypeError("wrong shape")
-            except (ValueError, TypeError, EOFError):
-                self._facts = {}
+            self._facts = _marshalled_dict(self._facts_section)
         return self._facts
 
     def _old_facts(self, rel: str) -> tuple | None:
@@ -350,12 +354,7 @@ class RecordCache:
 
     def _data_map(self) -> dict:
         if self._data is None:
-            try:
-                self._data = marshal.loads(self._data_section) if self._data_section else {}
-                if not isinstance(self._data, dict):
-                    raise TypeError("wrong shape")
-            except (ValueError, TypeError, EOFError):
-                self._data = {}
+            self._data = _marshalled_dict(self._data_section)
         return self._data
 
     def _cached_data(self, key: bytes) -> dict | None:

@@ -1,6 +1,10 @@
 """Render stage, graph views: the interactive graph page, the evolution timeline (server-side SVG) and each record's
 neighbourhood section. Pages are templates (graph.md, timeline.md and timeline.svg, record_neighbourhood.md and neighbourhood.svg) fed by the view models here; no
 mkdocs import here.
+
+Why over 500 lines: the three drawings share one set of goal-level colours, shapes and legend rules (and the
+generated levels.css that carries the colours under the CSP), so their view models stay together; splitting
+them would spread that one vocabulary over several modules.
 """
 
 from __future__ import annotations
