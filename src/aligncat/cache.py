@@ -27,7 +27,7 @@ import time
 from collections.abc import Callable, Iterable
 from importlib import resources
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from .atomic import write_atomic
 from .diagnostics import Diagnostic, Severity
@@ -160,13 +160,13 @@ def _code_hash() -> str:
     return h.hexdigest()
 
 
-def _marshalled_dict(section: bytes) -> dict:
-    """A cache section read back as the dict it was written as; anything else (damage) reads as empty."""
+def _unmarshalled(blob: bytes, kind: type) -> Any:
+    """A marshalled cache value read back as the `kind` it was written as; anything else (damage) is None."""
     try:
-        found = marshal.loads(section) if section else {}
+        found = marshal.loads(blob)
     except (ValueError, TypeError, EOFError):
-        return {}
-    return found if isinstance(found, dict) else {}
+        return None
+    return found if isinstance(found, kind) else None
 
 
 class _Deferred(NamedTuple):
@@ -331,20 +331,14 @@ class RecordCache:
 
     def _facts_map(self) -> dict:
         if self._facts is None:
-            self._facts = _marshalled_dict(self._facts_section)
+            self._facts = _unmarshalled(self._facts_section, dict) or {}
         return self._facts
 
     def _old_facts(self, rel: str) -> tuple | None:
         if rel in self._overlay:
             return self._overlay[rel]
         found = self._facts_map().get(rel)
-        if found is None:
-            return None
-        try:
-            facts = marshal.loads(found)
-        except (ValueError, TypeError, EOFError):
-            return None
-        return facts if isinstance(facts, tuple) else None
+        return None if found is None else _unmarshalled(found, tuple)
 
     def _read_facts(self, rel: str) -> tuple:
         facts = self._new_facts.get(rel) or self._old_facts(rel)
@@ -354,18 +348,12 @@ class RecordCache:
 
     def _data_map(self) -> dict:
         if self._data is None:
-            self._data = _marshalled_dict(self._data_section)
+            self._data = _unmarshalled(self._data_section, dict) or {}
         return self._data
 
     def _cached_data(self, key: bytes) -> dict | None:
         found = self._new_data.get(key) or self._data_map().get(key)
-        if found is None:
-            return None
-        try:
-            data = marshal.loads(found)
-        except (ValueError, TypeError, EOFError):
-            return None
-        return data if isinstance(data, dict) else None
+        return None if found is None else _unmarshalled(found, dict)
 
     def old_indexes(self) -> tuple[dict, Callable[[], dict | None]] | None:
         """Who related to whom ({target: [source ids]}) when the stored rules' diagnostics were computed, and a
