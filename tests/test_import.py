@@ -17,6 +17,8 @@ from aligncat.importers.arxiv import LookupError_, fetch_arxiv, parse_arxiv_atom
 from aligncat.importers.bibtex import parse_bibtex
 from aligncat.importers.markdown import items_to_entries, parse_item, parse_markdown
 
+from catalogs import empty_catalog_at  # tests/catalogs.py
+
 DATA = Path(__file__).parent / "data"
 MINI = DATA / "mini_catalog"
 IMPORT = DATA / "import"
@@ -33,14 +35,7 @@ def toy(tmp_path):
 @pytest.fixture()
 def empty_catalog(tmp_path):
     """The toy catalog's settings, taxonomy and tags with no records (the survey reference dropped)."""
-    dest = tmp_path / "empty"
-    dest.mkdir()
-    shutil.copy(MINI / "taxonomy.yaml", dest)
-    shutil.copytree(MINI / "vocabularies", dest / "vocabularies")
-    info = yaml.safe_load((MINI / "catalog.yaml").read_text())
-    info.pop("survey", None)
-    (dest / "catalog.yaml").write_text(yaml.safe_dump(info))
-    return dest
+    return empty_catalog_at(tmp_path / "empty")
 
 
 def run(*args):

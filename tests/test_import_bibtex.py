@@ -15,6 +15,8 @@ from aligncat.cli import main
 from aligncat.importers.bibtex import parse_bibtex, parse_bibtex_files, resolve_value
 from aligncat.importers.common import SKIPPED, UNUSABLE
 
+from catalogs import empty_catalog_at  # tests/catalogs.py
+
 DATA = Path(__file__).parent / "data"
 MINI = DATA / "mini_catalog"
 FEATURES = DATA / "import" / "features.bib"
@@ -22,14 +24,7 @@ FEATURES = DATA / "import" / "features.bib"
 
 @pytest.fixture()
 def empty_catalog(tmp_path):
-    dest = tmp_path / "empty"
-    dest.mkdir()
-    shutil.copy(MINI / "taxonomy.yaml", dest)
-    shutil.copytree(MINI / "vocabularies", dest / "vocabularies")
-    info = yaml.safe_load((MINI / "catalog.yaml").read_text())
-    info.pop("survey", None)
-    (dest / "catalog.yaml").write_text(yaml.safe_dump(info))
-    return dest
+    return empty_catalog_at(tmp_path / "empty")
 
 
 def run(*args, input=None):

@@ -4,11 +4,9 @@
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
 
 import pytest
-import yaml
 from click.testing import CliRunner
 
 from aligncat import load_catalog
@@ -21,6 +19,8 @@ from aligncat.importers.markdown import (
     year_of_identifier,
 )
 
+from catalogs import empty_catalog_at  # tests/catalogs.py
+
 DATA = Path(__file__).parent / "data"
 MD = DATA / "import" / "md"
 MINI = DATA / "mini_catalog"
@@ -32,14 +32,7 @@ def run(*args):
 
 @pytest.fixture()
 def empty_catalog(tmp_path):
-    dest = tmp_path / "catalog"
-    dest.mkdir()
-    shutil.copy(MINI / "taxonomy.yaml", dest)
-    shutil.copytree(MINI / "vocabularies", dest / "vocabularies")
-    info = yaml.safe_load((MINI / "catalog.yaml").read_text())
-    info.pop("survey", None)
-    (dest / "catalog.yaml").write_text(yaml.safe_dump(info))
-    return dest
+    return empty_catalog_at(tmp_path / "catalog")
 
 
 def entries_of(name: str, **kw):
