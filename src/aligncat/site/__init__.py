@@ -4,7 +4,6 @@ One job a module, no cycles (each imports only those above it):
 
 - `docs`: what the site holds (pages, hand-written guide pages, assets, navigation) and the generated docs folder
   with its mkdocs.yml; no MkDocs import;
-- `csp`: the Content Security Policy's code sources for the address the site is built for;
 - `search`: the search backend (lunr or Pagefind) and Pagefind's index of a built site;
 - `plugin`: the MkDocs plugin, the one MkDocs path: the same plan handed to MkDocs through its public events;
 - `mkdocs_engine`: the one module that uses MkDocs' private functions (the reuse of unchanged pages, the live

@@ -20,7 +20,6 @@ from .. import render as render_stage
 from ..atomic import write_atomic
 from ..load import Catalog
 from ..render import Page, PageSource, RenderContext
-from . import csp
 
 BUILD_DIR = ".aligncat-build"
 ASSETS_DIR = Path(__file__).parents[1] / "render" / "assets"
@@ -293,7 +292,6 @@ def site_config(
         cfg["extra"] = {**(cfg.get("extra") or {}), "aligncat_source": source}
     # Keep the engines from looking anything up online or in the project's git history.
     cfg.pop("repo_url", None)
-    csp.apply(cfg)  # the policy's code sources follow the address the site is built for
     return cfg
 
 
@@ -421,14 +419,12 @@ def render_site(
     site_dir: str | Path | None = None,
     engine: str = "mkdocs",
     livereload_nonce: str | None = None,
-    serve_url: str | None = None,
 ) -> RenderResult:
     """Write the site's plan (every generated page, the hand-written docs, the assets) and a generated mkdocs.yml
     to `out_dir`.
 
     Files whose content did not change are left alone and files no longer generated are removed, so a live
-    preview only rebuilds what a record change touched. `serve_url` is a live preview's own address: the
-    site is configured for it (canonical links, the policy's code sources) instead of catalog.yaml's site_url.
+    preview only rebuilds what a record change touched.
     """
     from .search import configure
 
@@ -450,9 +446,6 @@ def render_site(
             path.rmdir()
     target = Path(site_dir).resolve() if site_dir else (root / "site").resolve()
     cfg = configure(site_config(catalog, base_config, plan, docs_dir, target, root), backend)
-    if serve_url:
-        cfg["site_url"] = serve_url
-        csp.apply(cfg)
     if engine == "zensical" and isinstance(cfg.get("validation"), dict):
         # Zensical reads the generated pages' links as Markdown links and would take a script's fragment (the
         # graph's `graph/#<id>`) for a missing heading; MkDocs still checks the hand-written pages' anchors.

@@ -428,10 +428,8 @@ def mkdocs_build(
     with a `cache_folder`, the pages that did not change since the previous build reused (mkdocs_cache.PageCache).
     Returns how many pages it reused."""
     from ..cache import cache_disabled_by_env
-    from . import csp
     from .plugin import RawHtmlPassThrough
 
-    csp.apply(cfg)  # for the address this build is for (a preview's own, in `aligncat serve`)
     if generated:
         cfg.plugins["aligncat-raw-html"] = RawHtmlPassThrough(generated)
     if cache_folder is None or cache_disabled_by_env():

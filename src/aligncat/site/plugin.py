@@ -36,7 +36,6 @@ from mkdocs.structure.files import File, Files
 from ..diagnostics import format_diagnostics
 from ..load import load_catalog
 from .docs import EXTENSION_OPTIONS, SiteError, _source_extra, find_project_root, site_plan
-from . import csp
 
 
 # A block that starts, at the start of a line, with a block-level tag: the tag's name.
@@ -233,7 +232,6 @@ class AligncatPlugin(BasePlugin[AligncatConfig]):
             config.extra["aligncat_source"] = source
         if self.plan.context.site_url and not config.site_url:
             config.site_url = self.plan.context.site_url
-        csp.apply(config)  # the policy's code sources for this build's site_url (`mkdocs serve`: its own address)
         self.passthrough.generated = self.plan.generated
         return self.passthrough.on_config(config)
 

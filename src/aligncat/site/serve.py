@@ -36,7 +36,6 @@ class Preview:
     engine: str = "mkdocs"
     say: Say = print
     nonce: str | None = None
-    serve_url: str | None = None  # the preview's own address, when the engine's server does not set it itself
     generated: frozenset[str] = field(default_factory=frozenset)
     last_errors: str = ""
 
@@ -56,7 +55,6 @@ class Preview:
             site_dir=self.site_dir,
             engine=self.engine,
             livereload_nonce=self.nonce,
-            serve_url=self.serve_url,
         )
         self.generated = result.generated
         return result.written
@@ -104,9 +102,6 @@ def serve(
         engine,
         say,
         secrets.token_urlsafe(18) if engine == "mkdocs" else None,
-        # MkDocs' server gives the build its own address (and the page's policy follows it); Zensical's does not,
-        # so its preview is configured for it here: the policy's code sources must name the preview's host.
-        None if engine == "mkdocs" else f"http://{dev_addr}/",
     )
     preview.render(catalog)
     if engine == "mkdocs":
