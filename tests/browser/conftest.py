@@ -9,7 +9,6 @@ share one build through a lock file in the session's common temporary folder.
 from __future__ import annotations
 
 import fcntl
-import functools
 import http.server
 import os
 import shutil
@@ -64,12 +63,16 @@ def _shared_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def build_once(
-    tmp_path_factory: pytest.TempPathFactory, name: str, make_catalog, engine: str = "mkdocs"
+    tmp_path_factory: pytest.TempPathFactory,
+    name: str,
+    make_catalog,
+    engine: str = "mkdocs",
+    site_url: str | None = None,
 ) -> Path:
     """Build a site once per session (across xdist workers) and return its folder.
 
     `make_catalog(folder)` returns the catalog folder to build (it may copy and change a catalog into
-    `folder`).
+    `folder`); `site_url` is the address it will be served at (else catalog.yaml's, usually none).
     """
     from aligncat import load_catalog
     from aligncat.diagnostics import format_diagnostics
@@ -96,6 +99,7 @@ def build_once(
                     engine=engine,
                     project_root=REPO,
                     build_dir=shared / f"{name}-{engine}-build",
+                    site_url=site_url,
                 )
             except BaseException as exc:
                 failed.write_text(f"{type(exc).__name__}: {exc}")
@@ -131,34 +135,83 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
-def serve_folder(root: Path) -> Iterator[SiteServer]:
-    handler = functools.partial(_QuietHandler, directory=str(root))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
+def serve_folder(root: Path | None = None, build=None) -> Iterator[SiteServer]:
+    """Serve `root`; or, with `build(site_url) -> folder`, a site built for the server's own address (its CSP
+    then names the site's code folders by path, as a published site's does)."""
+    target: dict[str, str] = {"root": str(root)}
+
+    class Handler(_QuietHandler):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, directory=target["root"], **kwargs)
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    base = f"http://127.0.0.1:{server.server_address[1]}/"
     try:
-        yield SiteServer(root, f"http://127.0.0.1:{server.server_address[1]}/", server)
+        if build is not None:
+            root = build(base)
+            target["root"] = str(root)
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        try:
+            yield SiteServer(root, base, server)
+        finally:
+            server.shutdown()
     finally:
-        server.shutdown()
         server.server_close()
 
 
+def serve_built(
+    tmp_path_factory, name: str, make_catalog, engine: str = "mkdocs", env: dict[str, str] | None = None
+) -> Iterator[SiteServer]:
+    """A site built for (and served at) this worker's own server address: built once per worker and port, with
+    `env` set in the environment while it builds."""
+
+    def build(base: str) -> Path:
+        port = base.rsplit(":", 1)[1].strip("/")
+        old = {k: os.environ.get(k) for k in env or {}}
+        os.environ.update(env or {})
+        try:
+            return build_once(tmp_path_factory, f"{name}-at-{port}", make_catalog, engine, site_url=base)
+        finally:
+            for k, v in old.items():
+                if v is None:
+                    os.environ.pop(k, None)
+                else:
+                    os.environ[k] = v
+
+    yield from serve_folder(build=build)
+
+
+# The toy and hostile sites are built for their server's address, as the deploy builds for GitHub Pages' (so the
+# CSP names only the site's code folders); the real catalog's site is built without one, the way a local
+# `aligncat build` of a catalog without site_url is (its CSP falls back to 'self').
 @pytest.fixture(scope="session")
-def toy_site(tmp_path_factory) -> Path:
-    """The toy catalog (tests/data/mini_catalog) built with MkDocs; the folder of the static site."""
-    return build_once(tmp_path_factory, "toy", copy_mini_catalog)
+def toy_server(tmp_path_factory) -> Iterator[SiteServer]:
+    """The toy catalog (tests/data/mini_catalog) built with MkDocs for this server's address, served."""
+    yield from serve_built(tmp_path_factory, "toy", copy_mini_catalog)
 
 
 @pytest.fixture(scope="session")
-def toy_zensical_site(tmp_path_factory) -> Path:
-    """The toy catalog built with Zensical (same generated pages, Zensical's own theme and search)."""
-    return build_once(tmp_path_factory, "toy", copy_mini_catalog, engine="zensical")
+def toy_site(toy_server) -> Path:
+    """The folder of the toy site `toy_server` serves."""
+    return toy_server.root
 
 
 @pytest.fixture(scope="session")
-def hostile_site(tmp_path_factory) -> Path:
-    """The toy catalog plus one record whose fields try to inject HTML, scripts and Markdown links."""
-    return build_once(
+def toy_zensical_server(tmp_path_factory) -> Iterator[SiteServer]:
+    """The toy catalog built with Zensical (same generated pages, Zensical's own theme and search), served."""
+    yield from serve_built(tmp_path_factory, "toy", copy_mini_catalog, engine="zensical")
+
+
+@pytest.fixture(scope="session")
+def toy_zensical_site(toy_zensical_server) -> Path:
+    return toy_zensical_server.root
+
+
+@pytest.fixture(scope="session")
+def hostile_server(tmp_path_factory) -> Iterator[SiteServer]:
+    """The toy catalog plus one record whose fields try to inject HTML, scripts and Markdown links, served."""
+    yield from serve_built(
         tmp_path_factory,
         "hostile",
         lambda folder: copy_mini_catalog(folder, {"papers/evil2021-hostile.yaml": HOSTILE_RECORD}),
@@ -166,24 +219,28 @@ def hostile_site(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def hostile_site(hostile_server) -> Path:
+    return hostile_server.root
+
+
+@pytest.fixture(scope="session")
+def pagefind_server(tmp_path_factory) -> Iterator[SiteServer]:
+    """The toy catalog built with the Pagefind backend forced (it is far below the automatic threshold), for
+    this server's address (so its CSP allows Pagefind's code files by path), served."""
+    from aligncat.site.search import ENV_BACKEND
+
+    yield from serve_built(tmp_path_factory, "toy-pagefind", copy_mini_catalog, env={ENV_BACKEND: "pagefind"})
+
+
+@pytest.fixture(scope="session")
+def pagefind_toy_site(pagefind_server):
+    return pagefind_server.root
+
+
+@pytest.fixture(scope="session")
 def real_site(tmp_path_factory) -> Path:
-    """The real catalog (catalog/) built with MkDocs."""
+    """The real catalog (catalog/) built with MkDocs, without a site_url."""
     return build_once(tmp_path_factory, "real", lambda folder: REAL_CATALOG)
-
-
-@pytest.fixture(scope="session")
-def toy_server(toy_site) -> Iterator[SiteServer]:
-    yield from serve_folder(toy_site)
-
-
-@pytest.fixture(scope="session")
-def toy_zensical_server(toy_zensical_site) -> Iterator[SiteServer]:
-    yield from serve_folder(toy_zensical_site)
-
-
-@pytest.fixture(scope="session")
-def hostile_server(hostile_site) -> Iterator[SiteServer]:
-    yield from serve_folder(hostile_site)
 
 
 @pytest.fixture(scope="session")

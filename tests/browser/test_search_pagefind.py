@@ -2,36 +2,11 @@
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterator
-
 import pytest
-from conftest import SiteServer, build_once, copy_mini_catalog, serve_folder
 
 pytestmark = pytest.mark.browser
 # Pagefind compiles its WebAssembly on first use: on a loaded 2-core CI machine that can take a few seconds.
 SEARCH_TIMEOUT_MS = 30_000
-
-
-@pytest.fixture(scope="session")
-def pagefind_toy_site(tmp_path_factory):
-    """The toy catalog built with the Pagefind backend forced (it is far below the automatic threshold)."""
-    from aligncat.site.search import ENV_BACKEND
-
-    old = os.environ.get(ENV_BACKEND)
-    os.environ[ENV_BACKEND] = "pagefind"
-    try:
-        return build_once(tmp_path_factory, "toy-pagefind", copy_mini_catalog)
-    finally:
-        if old is None:
-            os.environ.pop(ENV_BACKEND, None)
-        else:
-            os.environ[ENV_BACKEND] = old
-
-
-@pytest.fixture(scope="session")
-def pagefind_server(pagefind_toy_site) -> Iterator[SiteServer]:
-    yield from serve_folder(pagefind_toy_site)
 
 
 def test_pagefind_bundle_replaces_the_lunr_index(pagefind_toy_site) -> None:

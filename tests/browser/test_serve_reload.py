@@ -79,6 +79,9 @@ def test_an_open_page_reloads_by_itself_when_a_record_is_saved(tmp_path, page) -
         assert "Learning from Toy Preferences" in page.inner_text("h1")
         policy = page.get_attribute('meta[http-equiv="Content-Security-Policy"]', "content")
         nonce = re.search(r"'nonce-([^']+)'", policy).group(1)
+        # The preview knows its own address: its scripts are named by it, file by file, never 'self'.
+        script_src = policy.split("script-src", 1)[1].split(";", 1)[0].split()
+        assert "'self'" not in script_src and url + "assets/aligncat/aligncat.js" in script_src, script_src
         assert page.evaluate("() => [...document.scripts].filter(s => s.nonce).length") == 1
         page.evaluate("() => { window.__same_document = true; }")
         record = catalog / "papers" / "beta2020-method.yaml"

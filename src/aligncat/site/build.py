@@ -75,9 +75,11 @@ def build_site(
     project_root: str | Path | None = None,
     build_dir: str | Path | None = None,
     force: bool = False,
+    site_url: str | None = None,
 ) -> RenderResult:
     """Render the catalog and build the static site into `site_dir` with the chosen engine, atomically: the
-    previous site stays in place until the new one is whole (see the module's docstring)."""
+    previous site stays in place until the new one is whole (see the module's docstring). `site_url`, when
+    given, is where the site will be served instead of catalog.yaml's `site_url` (docs.render_site)."""
     root = Path(project_root).resolve() if project_root else find_project_root()
     work = (Path(build_dir) if build_dir else root / BUILD_DIR / engine).resolve()
     target = Path(site_dir).resolve()
@@ -85,17 +87,21 @@ def build_site(
     with ExitStack() as stack:
         stack.enter_context(_locked(work.parent / f".{work.name}.lock", str(work)))
         stack.enter_context(_locked(target.parent / f".{target.name}.aligncat-lock", str(target)))
-        return _build_locked(catalog, target, work, root, engine)
+        return _build_locked(catalog, target, work, root, engine, site_url)
 
 
-def _build_locked(catalog: Catalog, target: Path, work: Path, root: Path, engine: str) -> RenderResult:
+def _build_locked(
+    catalog: Catalog, target: Path, work: Path, root: Path, engine: str, site_url: str | None = None
+) -> RenderResult:
     staging = target.parent / f".{target.name}.aligncat-new"
     old = target.parent / f".{target.name}.aligncat-old"
     for leftover in (staging, old):  # from a build that failed or was killed: we hold the lock, so not in use
         _remove(leftover)
     # Zensical only writes inside the folder of its config file: build there, then copy the site beside the target.
     engine_site = work / "site" if engine == "zensical" else staging
-    result = render_site(catalog, work, project_root=root, site_dir=engine_site, engine=engine)
+    result = render_site(
+        catalog, work, project_root=root, site_dir=engine_site, engine=engine, site_url=site_url
+    )
     # The pages are on disk now: keep their paths and titles only, so the engine's own copy of every page is the
     # only one in memory (~400 MB fewer at 10,000 records).
     result.pages = [Page(p.path, b"", p.title) for p in result.pages]

@@ -13,6 +13,7 @@ from __future__ import annotations
 import copy
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -295,6 +296,19 @@ def site_config(
     return cfg
 
 
+def _served_at(catalog: Catalog, site_url: str) -> Catalog:
+    """The catalog with `site_url` as its address (parsed and written again as every URL setting is)."""
+    from dataclasses import replace
+
+    from ..model import setting_url
+
+    url = setting_url(site_url)
+    if url is None:
+        raise SiteError(f"{site_url!r} is not an http(s) address to serve the site at")
+    url = url if url.endswith("/") else url + "/"
+    return replace(catalog, info=replace(catalog.info, site_url=url))
+
+
 def _source_extra(ctx: RenderContext) -> dict:
     """What the footer says about the site's source (docs/overrides/partials/copyright.html): the repository and
     the commit the site was built from, with links where the repository is on GitHub."""
@@ -362,10 +376,29 @@ class SitePlan:
     extra_css: list[str]
     backend: str  # lunr or pagefind
     context: RenderContext
+    engine: str = "mkdocs"
+    inline_scripts: tuple[str, ...] = ()  # CSP hashes of aligncat's own inline scripts (the search page's)
 
     @property
     def generated(self) -> frozenset[str]:
         return frozenset(p.path for p in self.pages if p.path.endswith(".md"))
+
+    def csp(self, config: dict | Any, nonce: str | None = None) -> str:
+        """The Content Security Policy of the site's pages under a site config (its site_url, extra_javascript
+        and extra_css; a dict or MkDocs' config), see site/csp.py."""
+        from .csp import policy
+
+        # npm files are loaded by the pages' own scripts (the graph's Cytoscape), not listed in extra_javascript.
+        vendor = [rel for rel in self.files if rel.startswith("assets/vendor/")]
+        return policy(
+            config.get("site_url"),
+            backend=self.backend,
+            engine=self.engine,
+            extra_javascript=[*(config.get("extra_javascript") or ()), *(v for v in vendor if v.endswith(".js"))],
+            extra_css=[*(config.get("extra_css") or ()), *(v for v in vendor if v.endswith(".css"))],
+            inline_scripts=self.inline_scripts,
+            nonce=nonce,
+        )
 
 
 def site_plan(catalog: Catalog, project_root: Path, base_config: dict, *, engine: str = "mkdocs") -> SitePlan:
@@ -377,9 +410,14 @@ def site_plan(catalog: Catalog, project_root: Path, base_config: dict, *, engine
         backend = choose_backend(catalog, backend_setting(base_config))
     except SearchError as exc:
         raise SiteError(str(exc)) from exc
+    from .csp import script_hashes
+
     pages, ctx = generate_pages(catalog, engine=engine)
+    inline_scripts: tuple[str, ...] = ()
     if backend == "pagefind":
-        pages.append(search_page(catalog.root))
+        search = search_page(catalog.root)
+        pages.append(search)
+        inline_scripts = script_hashes(search.content)
     hand_written = _hand_written_docs(project_root)
     generated = {_address(p.path): p.path for p in pages}
     clashes = sorted((rel, generated[_address(rel)]) for rel in hand_written if _address(rel) in generated)
@@ -408,6 +446,8 @@ def site_plan(catalog: Catalog, project_root: Path, base_config: dict, *, engine
         [OWN_ASSETS["aligncat.css"], *ctx.extra_css],
         backend,
         ctx,
+        engine,
+        inline_scripts,
     )
 
 
@@ -419,9 +459,14 @@ def render_site(
     site_dir: str | Path | None = None,
     engine: str = "mkdocs",
     livereload_nonce: str | None = None,
+    site_url: str | None = None,
 ) -> RenderResult:
     """Write the site's plan (every generated page, the hand-written docs, the assets) and a generated mkdocs.yml
     to `out_dir`.
+
+    `site_url` is the address the site will be served at when catalog.yaml's is not the one (`aligncat serve`
+    gives its own, http://127.0.0.1:<port>/; so do the browser tests): links, feeds and the Content Security
+    Policy's script and style sources then name it.
 
     Files whose content did not change are left alone and files no longer generated are removed, so a live
     preview only rebuilds what a record change touched.
@@ -432,6 +477,8 @@ def render_site(
     out = Path(out_dir).resolve()
     docs_dir = out / "docs"
     base_config = load_base_config(root)
+    if site_url is not None:
+        catalog = _served_at(catalog, site_url)
     plan = site_plan(catalog, root, base_config, engine=engine)
     pages, ctx, backend = plan.pages, plan.context, plan.backend
     files = {rel: (src.read_bytes() if isinstance(src, Path) else src) for rel, src in plan.files.items()}
@@ -450,10 +497,9 @@ def render_site(
         # Zensical reads the generated pages' links as Markdown links and would take a script's fragment (the
         # graph's `graph/#<id>`) for a missing heading; MkDocs still checks the hand-written pages' anchors.
         cfg["validation"] = {**cfg["validation"], "anchors": "ignore"}
-    if (
-        livereload_nonce
-    ):  # `aligncat serve` only: the theme override lets MkDocs' reload script run by this nonce
-        cfg["extra"] = {**(cfg.get("extra") or {}), "aligncat_livereload_nonce": livereload_nonce}
+    # Printed by the theme override (docs/overrides/main.html) into every page; `aligncat serve` alone gives a
+    # nonce, which lets MkDocs' reload script run.
+    cfg["extra"] = {**(cfg.get("extra") or {}), "aligncat_csp": plan.csp(cfg, livereload_nonce)}
     config_file = out / "mkdocs.yml"
     config_changed = _write_if_changed(config_file, yaml.safe_dump(cfg, sort_keys=False, allow_unicode=True))
     return RenderResult(

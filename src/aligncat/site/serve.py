@@ -36,6 +36,7 @@ class Preview:
     engine: str = "mkdocs"
     say: Say = print
     nonce: str | None = None
+    site_url: str | None = None  # the preview's own address: links and the CSP's script sources name it
     generated: frozenset[str] = field(default_factory=frozenset)
     last_errors: str = ""
 
@@ -55,6 +56,7 @@ class Preview:
             site_dir=self.site_dir,
             engine=self.engine,
             livereload_nonce=self.nonce,
+            site_url=self.site_url,
         )
         self.generated = result.generated
         return result.written
@@ -102,6 +104,7 @@ def serve(
         engine,
         say,
         secrets.token_urlsafe(18) if engine == "mkdocs" else None,
+        f"http://{dev_addr}/",
     )
     preview.render(catalog)
     if engine == "mkdocs":
