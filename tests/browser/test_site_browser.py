@@ -61,7 +61,25 @@ def search_for(page, server, query: str) -> list[tuple[str, str]]:
     box.press_sequentially(query, delay=20)  # as a person types: the theme searches on key events
     results = page.locator(".md-search-result__item > a.md-search-result__link")
     results.first.wait_for(timeout=15000)
-    return [(a.inner_text(), a.get_attribute("href")) for a in results.all()]
+    return settled_results(page, ".md-search-result__item > a.md-search-result__link")
+
+
+def settled_results(page, selector: str, *, quiet_ms: int = 400, timeout_ms: int = 15000) -> list[tuple[str, str]]:
+    """The (text, href) of the result links once the list has stopped changing for `quiet_ms`: the theme redraws
+    the list for each key typed, so links read one by one can vanish in between (a flaky test on a busy machine).
+    Read in one evaluate, so the snapshot is one state of the list."""
+    snapshot = "s => [...document.querySelectorAll(s)].map(a => [a.innerText, a.getAttribute('href')])"
+    last, since = None, 0
+    for _ in range(timeout_ms // 100):
+        now = [tuple(x) for x in page.evaluate(snapshot, selector)]
+        if now == last:
+            since += 100
+            if since >= quiet_ms:
+                return now
+        else:
+            last, since = now, 0
+        page.wait_for_timeout(100)
+    return last or []
 
 
 def test_search_finds_a_record_and_opens_it(page, site):

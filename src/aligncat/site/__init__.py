@@ -4,6 +4,8 @@ One job a module, no cycles (each imports only those above it):
 
 - `docs`: what the site holds (pages, hand-written guide pages, assets, navigation) and the generated docs folder
   with its mkdocs.yml; no MkDocs import;
+- `config`: the project's mkdocs.yml read as plain YAML, and the generated one made from it and the plan;
+- `csp`: the pages' Content Security Policy, from the plan and the config;
 - `search`: the search backend (lunr or Pagefind) and Pagefind's index of a built site;
 - `plugin`: the MkDocs plugin, the one MkDocs path: the same plan handed to MkDocs through its public events;
 - `mkdocs_engine`: the one module that uses MkDocs' private functions (the reuse of unchanged pages, the live

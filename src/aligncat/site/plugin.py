@@ -35,7 +35,8 @@ from mkdocs.structure.files import File, Files
 
 from ..diagnostics import format_diagnostics
 from ..load import load_catalog
-from .docs import EXTENSION_OPTIONS, SiteError, _source_extra, find_project_root, site_plan
+from .config import EXTENSION_OPTIONS, _source_extra
+from .docs import SiteError, find_project_root, site_plan
 
 
 # A block that starts, at the start of a line, with a block-level tag: the tag's name.
