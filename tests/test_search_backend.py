@@ -115,8 +115,8 @@ def test_record_pages_give_both_backends_the_short_name_aliases_id_and_authors(m
     front = page.split("---")[1]
     assert f"tags: {json.dumps(list(terms.all), ensure_ascii=False)}" in front  # lunr's most weighted field
     block = search_filters(mini, record, None)
-    assert f'<p data-pagefind-weight="10">{record.short_name}' in block
-    assert f'<p data-pagefind-weight="5">{record.authors[0].display}' in block
+    assert f'<p data-pagefind-weight="10" data-pagefind-meta="aligncat_names">{record.short_name}' in block
+    assert f'<p data-pagefind-weight="5" data-pagefind-meta="aligncat_authors">{record.authors[0].display}' in block
 
 
 def test_search_terms_are_each_given_once() -> None:
@@ -128,3 +128,55 @@ def test_search_terms_are_each_given_once() -> None:
     terms = search_terms(r)
     assert terms.names == ("HH-RLHF", "Anthropic HH", "x2020-y")
     assert terms.authors == ("Yuntao Bai",)
+
+
+@pytest.mark.parametrize(
+    "backend,engine,files",
+    [
+        (
+            "lunr",
+            "mkdocs",
+            {
+                "assets/aligncat/search-match.js": "script",
+                "assets/aligncat/search-rank.js": "script",
+                "assets/javascripts/workers/aligncat-search.js": "worker",
+            },
+        ),
+        ("lunr", "zensical", {}),  # Zensical's own search: nothing of lunr's to wrap
+        (
+            "pagefind",
+            "mkdocs",
+            {"assets/aligncat/search-match.js": "script", "assets/aligncat/pagefind/pagefind.js": "script"},
+        ),
+        (
+            "pagefind",
+            "zensical",
+            {"assets/aligncat/search-match.js": "script", "assets/aligncat/pagefind/pagefind.js": "script"},
+        ),
+    ],
+)
+def test_the_search_ranking_files_are_in_the_site_and_allowed_by_the_policy(
+    mini, monkeypatch, backend, engine, files
+) -> None:
+    # The files that put an exact match first (tests/browser/test_search_boost.py proves what they do) are copied
+    # into the site, and the policy names each by its address as what it is loaded as, and nothing else of them.
+    from aligncat.site import site_plan
+    from aligncat.site.docs import ASSETS_DIR
+
+    if backend == "pagefind" and search.pagefind_executable() is None:
+        pytest.skip("Pagefind is not installed")
+    monkeypatch.setenv(search.ENV_BACKEND, backend)
+    plan = site_plan(mini, Path(__file__).parents[1], {}, engine=engine)
+    assert plan.backend == backend
+    ranking = {rel: kind for rel, kind in plan.search_rank_assets.values()}
+    assert ranking == files
+    for rel in files:
+        assert Path(plan.files[rel]).parent == ASSETS_DIR and Path(plan.files[rel]).is_file(), rel
+    base = "https://example.org/survey/"
+    policy = dict(p.split(" ", 1) for p in plan.csp({"site_url": base}).split("; "))
+    for rel, kind in files.items():
+        assert base + rel in policy["script-src" if kind == "script" else "worker-src"].split(), (rel, kind)
+    extra = plan.theme_extra({"site_url": base})
+    assert extra.get("aligncat_search_rank") == (
+        "assets/aligncat/search-rank.js" if "assets/aligncat/search-rank.js" in files else None
+    )

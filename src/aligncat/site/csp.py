@@ -7,7 +7,8 @@ code files, each named by its full address (a host source with the file's path, 
 - scripts: the theme's bundle (the `assets/javascripts/*.js` of the theme package), the site's `extra_javascript`
   (aligncat's `assets/aligncat/*.js`, the npm files under `assets/vendor/`) and, with Pagefind, its two script
   files; plus, by the hash of their text, the theme's three inline scripts and the search page's start-up script;
-- workers: the theme's search worker (`assets/javascripts/workers/*.js`) and, with Pagefind, its worker file;
+- workers: the theme's search worker (`assets/javascripts/workers/*.js`), aligncat's search-ranking worker beside
+  it (with lunr) and, with Pagefind, its worker file;
 - styles: the theme's `assets/stylesheets/**/*.css`, the site's `extra_css` (aligncat's `assets/aligncat/*.css`)
   and with Pagefind its stylesheet; with Zensical, by its hash, the one `<style>` its theme script puts into its
   search box's shadow root.
@@ -135,16 +136,18 @@ def policy(
     extra_css: Iterable[object] = (),
     inline_scripts: Iterable[str] = (),
     nonce: str | None = None,
+    extra_workers: Iterable[str] = (),
 ) -> str:
     """The Content Security Policy of every page of a site published at `site_url` (see the module's docstring).
 
     `extra_javascript` / `extra_css` are the site config's; `inline_scripts` the hashes of aligncat's own inline
-    scripts (`script_hashes` of the search page); `nonce` the live preview's, for MkDocs' reload script."""
+    scripts (`script_hashes` of the search page); `nonce` the live preview's, for MkDocs' reload script;
+    `extra_workers` the site's own worker files (aligncat's search-ranking worker)."""
     bases = origins(site_url)
     pagefind = backend == "pagefind"
     theme_scripts, theme_workers, theme_styles = theme_files(engine) if bases else ([], [], [])
     scripts = [*theme_scripts, *_local(extra_javascript), *(PAGEFIND_SCRIPTS if pagefind else ())]
-    workers = [*theme_workers, *(PAGEFIND_WORKERS if pagefind else ())]
+    workers = [*theme_workers, *_local(extra_workers), *(PAGEFIND_WORKERS if pagefind else ())]
     styles = [*theme_styles, *_local(extra_css), *(PAGEFIND_STYLES if pagefind else ())]
     script_extra = [
         *(["wasm-unsafe-eval"] if pagefind else ()),  # Pagefind's WebAssembly search

@@ -28,6 +28,20 @@ ENGINES = ("mkdocs", "zensical")
 
 # The site's own scripts and styles, copied from the package into every build.
 OWN_ASSETS = {"aligncat.js": "assets/aligncat/aligncat.js", "aligncat.css": "assets/aligncat/aligncat.css"}
+# What puts a reader's exact match (a record's short name, alias, id or author) first in search results: one
+# matching script for both backends; with MkDocs' lunr search, a script loaded before the theme's bundle (by
+# docs/overrides/main.html) that points the theme's search at aligncat's worker, kept beside the theme's own
+# worker, which it runs; with Pagefind, a wrapper of Pagefind's API that the search page's UI loads. Each file's
+# comment says how. By source file in render/assets: (path in the site, what the CSP allows it as).
+SEARCH_MATCH = {"search-match.js": ("assets/aligncat/search-match.js", "script")}
+SEARCH_RANK_ASSETS = {
+    "lunr": {
+        **SEARCH_MATCH,
+        "search-rank.js": ("assets/aligncat/search-rank.js", "script"),
+        "search-worker.js": ("assets/javascripts/workers/aligncat-search.js", "worker"),
+    },
+    "pagefind": {**SEARCH_MATCH, "pagefind-rank.js": ("assets/aligncat/pagefind/pagefind.js", "script")},
+}
 
 @dataclass
 class RenderResult:
@@ -228,6 +242,24 @@ class SitePlan:
     def generated(self) -> frozenset[str]:
         return frozenset(p.path for p in self.pages if p.path.endswith(".md"))
 
+    @property
+    def search_rank_assets(self) -> dict[str, tuple[str, str]]:
+        """The search-ranking files this site holds (see SEARCH_RANK_ASSETS): lunr's only with MkDocs' Material,
+        whose worker they wrap (Zensical brings its own search)."""
+        if self.backend == "lunr" and self.engine != "mkdocs":
+            return {}
+        return SEARCH_RANK_ASSETS.get(self.backend, {})
+
+    def theme_extra(self, config: dict | Any, nonce: str | None = None) -> dict[str, str]:
+        """What docs/overrides/main.html reads from the config's `extra`: the Content Security Policy and, with
+        lunr, the search-ranking script it loads before the theme's bundle (set by `render_site` and by the MkDocs
+        plugin alike)."""
+        out = {"aligncat_csp": self.csp(config, nonce)}
+        rank = self.search_rank_assets.get("search-rank.js")
+        if rank:
+            out["aligncat_search_rank"] = rank[0]
+        return out
+
     def csp(self, config: dict | Any, nonce: str | None = None) -> str:
         """The Content Security Policy of the site's pages under a site config (its site_url, extra_javascript
         and extra_css; a dict or MkDocs' config), see site/csp.py."""
@@ -235,11 +267,17 @@ class SitePlan:
 
         # npm files are loaded by the pages' own scripts (the graph's Cytoscape), not listed in extra_javascript.
         vendor = [rel for rel in self.files if rel.startswith("assets/vendor/")]
+        ranking = self.search_rank_assets.values()
         return policy(
             config.get("site_url"),
             backend=self.backend,
             engine=self.engine,
-            extra_javascript=[*(config.get("extra_javascript") or ()), *(v for v in vendor if v.endswith(".js"))],
+            extra_javascript=[
+                *(rel for rel, kind in ranking if kind == "script"),
+                *(config.get("extra_javascript") or ()),
+                *(v for v in vendor if v.endswith(".js")),
+            ],
+            extra_workers=[rel for rel, kind in ranking if kind == "worker"],
             extra_css=[*(config.get("extra_css") or ()), *(v for v in vendor if v.endswith(".css"))],
             inline_scripts=self.inline_scripts,
             nonce=nonce,
@@ -283,7 +321,7 @@ def site_plan(catalog: Catalog, project_root: Path, base_config: dict, *, engine
     for name, rel in OWN_ASSETS.items():
         files[rel] = ASSETS_DIR / name
     files.update(copy_npm_assets(ctx, project_root))
-    return SitePlan(
+    plan = SitePlan(
         pages,
         files,
         _nav(pages, hand_written),
@@ -294,6 +332,9 @@ def site_plan(catalog: Catalog, project_root: Path, base_config: dict, *, engine
         engine,
         inline_scripts,
     )
+    for name, (rel, _) in plan.search_rank_assets.items():
+        files[rel] = ASSETS_DIR / name
+    return plan
 
 
 def render_site(
@@ -344,7 +385,7 @@ def render_site(
         cfg["validation"] = {**cfg["validation"], "anchors": "ignore"}
     # Printed by the theme override (docs/overrides/main.html) into every page; `aligncat serve` alone gives a
     # nonce, which lets MkDocs' reload script run.
-    cfg["extra"] = {**(cfg.get("extra") or {}), "aligncat_csp": plan.csp(cfg, livereload_nonce)}
+    cfg["extra"] = {**(cfg.get("extra") or {}), **plan.theme_extra(cfg, livereload_nonce)}
     config_file = out / "mkdocs.yml"
     config_changed = _write_if_changed(config_file, yaml.safe_dump(cfg, sort_keys=False, allow_unicode=True))
     return RenderResult(

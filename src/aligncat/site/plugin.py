@@ -234,7 +234,7 @@ class AligncatPlugin(BasePlugin[AligncatConfig]):
         if self.plan.context.site_url and not config.site_url:
             config.site_url = self.plan.context.site_url
         # The policy docs/overrides/main.html prints: `mkdocs serve` has set site_url to its own address by now.
-        config.extra["aligncat_csp"] = self.plan.csp(config)
+        config.extra.update(self.plan.theme_extra(config))
         self.passthrough.generated = self.plan.generated
         return self.passthrough.on_config(config)
 
