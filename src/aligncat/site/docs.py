@@ -55,6 +55,8 @@ class RenderResult:
         "lunr"  # lunr (the search plugin) or pagefind (indexed after the build): see search.py
     )
     reused: int = 0  # pages MkDocs did not build again: unchanged since the previous build (mkdocs_cache.py)
+    # formatted references (reused from the build folder's cache, formatted afresh): export/reference_cache.py
+    references: tuple[int, int] = (0, 0)
 
     @property
     def generated(self) -> frozenset[str]:
@@ -365,7 +367,11 @@ def render_site(
     base_config = load_base_config(root)
     if site_url is not None:
         catalog = _served_at(catalog, site_url)
-    plan = site_plan(catalog, root, base_config, engine=engine)
+    from ..export.reference_cache import reference_cache
+
+    # Record pages' formatted references come from the build folder's cache when their record did not change.
+    with reference_cache(out) as refs:
+        plan = site_plan(catalog, root, base_config, engine=engine)
     pages, backend = plan.pages, plan.backend
     files = {rel: (src.read_bytes() if isinstance(src, Path) else src) for rel, src in plan.files.items()}
     written = sum(_write_if_changed(docs_dir / rel, content, durable=False) for rel, content in files.items())
@@ -396,4 +402,5 @@ def render_site(
         removed=removed,
         config_changed=config_changed,
         search_backend=backend,
+        references=(0, 0) if refs is None else (refs.hits, refs.misses),
     )
