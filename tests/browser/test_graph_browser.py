@@ -195,6 +195,20 @@ def test_graph_labels_are_readable_at_the_default_zoom(sized_page, real_server, 
         for b in labels[i + 1:]:
             overlap = min(a["x2"], b["x2"]) - max(a["x1"], b["x1"]), min(a["y2"], b["y2"]) - max(a["y1"], b["y1"])
             assert overlap[0] <= 1 or overlap[1] <= 1, (a, b)
+    # no labelled record's shape covers another's label (labelled records are drawn above the rest, so only those
+    # can): "RAFT" sat half under a hub
+    shapes = pg.evaluate(
+        """() => window.acGraph.nodes('.ac-label').map(n => {
+            const b = n.renderedBoundingBox({includeLabels: false}), pan = window.acGraph.pan();
+            return {id: n.id(), x1: b.x1 - pan.x, x2: b.x2 - pan.x, y1: b.y1 - pan.y, y2: b.y2 - pan.y};
+        })"""
+    )
+    for lab in labels:
+        for shape in shapes:
+            if shape["id"] != lab["id"]:
+                ox = min(lab["x2"], shape["x2"]) - max(lab["x1"], shape["x1"])
+                oy = min(lab["y2"], shape["y2"]) - max(lab["y1"], shape["y1"])
+                assert ox <= 1 or oy <= 1, ("label covered by a shape", lab, shape)
     # the most connected record is among them
     data = _site_graph(real_server)
     hub = max(data["nodes"], key=lambda n: (n["in_degree"] + n["out_degree"], n["id"]))

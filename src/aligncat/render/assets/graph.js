@@ -111,7 +111,12 @@
 
   /* Choose which nodes show their label: in order of priority (the focused record, its neighbours, then by how
      many relations a record has), each label that lies inside the view and overlaps no label already chosen.
-     The box is where cytoscape draws a bottom label (just under the node), a little larger on every side. */
+     The box is where cytoscape draws a bottom label (just under the node), a little larger on every side. Labelled
+     nodes are drawn above the others (z-index), so an unlabelled shape never covers a label; but one labelled node
+     covered another's label ("RAFT" half under a hub), so a label's box and its node's shape may not overlap a
+     label or a shape already chosen either. */
+  function apart(a, b) { return a.x2 < b.x1 || a.x1 > b.x2 || a.y2 < b.y1 || a.y1 > b.y2; }
+
   function placeLabels(cy, state) {
     var font = LABEL_PX + "px " + state.fontFamily;
     var w = cy.width(), hgt = cy.height();
@@ -127,16 +132,17 @@
       if (da !== db) return db - da;
       return a.id() < b.id() ? -1 : 1;
     });
-    var boxes = [], chosen = {};
-    for (var i = 0; i < candidates.length && boxes.length < MAX_LABELS; i++) {
+    var boxes = [], chosen = {}, labelled = 0;
+    for (var i = 0; i < candidates.length && labelled < MAX_LABELS; i++) {
       var n = candidates[i], p = n.renderedPosition();
       var r = n.renderedWidth() / 2;
       var lw = textWidth(n.data("label"), font) + 4;
       var box = { x1: p.x - lw / 2, x2: p.x + lw / 2, y1: p.y + r + 1, y2: p.y + r + 4 + LABEL_PX * 1.5 };
       var must = n.id() === state.focus;
       if (!must && (box.x1 < 0 || box.x2 > w || box.y1 < 0 || box.y2 > hgt)) continue;
-      var free = boxes.every(function (o) { return box.x2 < o.x1 || box.x1 > o.x2 || box.y2 < o.y1 || box.y1 > o.y2; });
-      if (free || must) { boxes.push(box); chosen[n.id()] = true; }
+      var body = { x1: p.x - r, x2: p.x + r, y1: p.y - r, y2: p.y + r };
+      var free = boxes.every(function (o) { return apart(box, o) && apart(body, o); });
+      if (free || must) { boxes.push(box, body); chosen[n.id()] = true; labelled++; }
     }
     cy.batch(function () {
       cy.nodes().forEach(function (n) { n.toggleClass("ac-label", !!chosen[n.id()]); });
