@@ -85,10 +85,15 @@ def test_graph_page_draws_every_record_and_relation(request, page, server_name, 
     record_pages = {p.parent.name for p in (server.root / "records").glob("*/index.html")}
     assert {n["id"] for n in data["nodes"]} == record_pages  # one node per record page of the site
     _open_graph(page, server)
+    # records with a relation are drawn, the others listed beside the drawing (a catalog may have both)
+    linked = {e[k] for e in data["edges"] for k in ("source", "target")}
     ids = page.evaluate("() => window.acGraph.nodes().map(n => n.id())")
-    assert sorted(ids) == sorted(record_pages)
+    assert sorted(ids) == sorted(record_pages & linked)
+    listed = page.locator(".ac-graph-isolated li a").evaluate_all("links => links.map(a => a.getAttribute('href'))")
+    assert sorted(h.rstrip("/").rsplit("/", 1)[-1] for h in listed) == sorted(record_pages - linked)
     assert page.evaluate("() => window.acGraph.edges().length") == len(data["edges"]) > 0
-    assert page.locator(".ac-graph-count").inner_text() == f"{len(ids)} of {len(ids)} records shown"
+    total = len(record_pages)
+    assert page.locator(".ac-graph-count").inner_text() == f"{total} of {total} records shown"
     assert page.locator("#ac-graph canvas").count() > 0
     assert page.external_requests == [] and page.console_errors == []
     page.screenshot(path=str(artifacts_dir / f"graph-{server_name}.png"), full_page=True)
@@ -99,7 +104,9 @@ def test_filters_hide_records_and_relations(page, real_server):
     kinds = Counter(n["kind"] for n in data["nodes"])
     _open_graph(page, real_server)
     total = len(data["nodes"])
-    visible = "() => window.acGraph.nodes().filter(n => n.visible()).length"
+    # the drawn records and those listed beside the drawing (no relation) that the filters leave shown
+    visible = """() => window.acGraph.nodes().filter(n => n.visible()).length +
+        [...document.querySelectorAll('.ac-graph-isolated li')].filter(li => !li.hidden).length"""
     benchmarks = "() => window.acGraph.nodes('[kind = \"benchmark\"]').filter(n => n.visible()).length"
     builds_on = "() => window.acGraph.edges('[type = \"builds_on\"]').filter(e => e.visible()).length"
 
