@@ -14,13 +14,20 @@ from .text import relative_url
 _CACHE: dict[int, tuple[Catalog, dict]] = {}
 
 
-def _related_of(catalog: Catalog) -> dict:
+def related_of(catalog: Catalog) -> dict:
     """The catalog's related works, computed once per catalog rather than once per record page."""
     hit = _CACHE.get(id(catalog))
     if hit is None or hit[0] is not catalog:
         _CACHE.clear()  # one catalog at a time: keeps no old catalog alive
         hit = _CACHE[id(catalog)] = (catalog, dict(related_works(catalog)))
     return hit[1]
+
+
+def remember(catalog: Catalog, related: dict) -> None:
+    """Use `related` as the catalog's related works: what related_works(catalog) gave for a catalog whose
+    relations, categories, tags and taxonomy were the same (site/render_memo.py keeps it between renders)."""
+    _CACHE.clear()
+    _CACHE[id(catalog)] = (catalog, related)
 
 
 def _label(catalog: Catalog, record_id: str) -> str:
@@ -67,7 +74,7 @@ def why_text(catalog: Catalog, reasons: tuple[Reason, ...]) -> str:
 
 
 def related_view(catalog: Catalog, record: Record, page: str) -> list[dict]:
-    items: list[Related] = list(_related_of(catalog).get(record.id, ()))
+    items: list[Related] = list(related_of(catalog).get(record.id, ()))
     return [
         {
             "href": relative_url(page, record_path(r.id)),

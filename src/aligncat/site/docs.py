@@ -21,6 +21,7 @@ from ..atomic import write_atomic
 from ..load import Catalog
 from ..render import Page, PageSource, RenderContext
 from .config import SiteError, load_base_config, site_config
+from .render_memo import RenderMemo
 
 BUILD_DIR = ".aligncat-build"
 ASSETS_DIR = Path(__file__).parents[1] / "render" / "assets"
@@ -79,11 +80,14 @@ def generate_pages(
     *,
     engine: str = "mkdocs",
     sources: list[PageSource] | None = None,
+    memo: RenderMemo | None = None,
 ) -> tuple[list[Page], RenderContext]:
     """Every page, data file and asset the page sources (render.page_sources(), or `sources`) contribute, checked
     for clashing paths; a catalog's template override that cannot be rendered is a SiteError naming its file.
 
-    Links inside generated HTML are written the way the engine reads them (see render.text.LINK_STYLE)."""
+    Links inside generated HTML are written the way the engine reads them (see render.text.LINK_STYLE). With a
+    `memo` (what `aligncat serve` keeps between renders: site/render_memo.py), record pages whose inputs did not
+    change since the memo's last render are taken from it instead of being rendered again."""
     from ..render.jinja import TemplateError
     from ..render.text import LINK_STYLE
     from ..repository import build_info, with_environment
@@ -97,8 +101,13 @@ def generate_pages(
     pages: list[Page] = []
     seen: dict[str, str] = {}
     token = LINK_STYLE.set("source" if engine == "zensical" else "url")
+    sources = render_stage.page_sources() if sources is None else sources
+    if memo is not None:
+        from ..render.pages import record_pages
+
+        sources = [memo.record_pages if s is record_pages else s for s in sources]
     try:
-        for source in render_stage.page_sources() if sources is None else sources:
+        for source in sources:
             for page in source(catalog, ctx):
                 owner = f"{source.__module__}.{source.__name__}"
                 if page.path in seen:
@@ -286,7 +295,9 @@ class SitePlan:
         )
 
 
-def site_plan(catalog: Catalog, project_root: Path, base_config: dict, *, engine: str = "mkdocs") -> SitePlan:
+def site_plan(
+    catalog: Catalog, project_root: Path, base_config: dict, *, engine: str = "mkdocs", memo: RenderMemo | None = None
+) -> SitePlan:
     """The site's plan: every generated page and data file, the hand-written docs/ pages (under guide/), the
     package's and the npm assets, and the navigation; an error when two of them would have one address."""
     from .search import SearchError, backend_setting, choose_backend, search_page
@@ -297,7 +308,7 @@ def site_plan(catalog: Catalog, project_root: Path, base_config: dict, *, engine
         raise SiteError(str(exc)) from exc
     from .csp import script_hashes
 
-    pages, ctx = generate_pages(catalog, engine=engine)
+    pages, ctx = generate_pages(catalog, engine=engine, memo=memo)
     inline_scripts: tuple[str, ...] = ()
     if backend == "pagefind":
         search = search_page(catalog.root)
@@ -348,6 +359,7 @@ def render_site(
     engine: str = "mkdocs",
     livereload_nonce: str | None = None,
     site_url: str | None = None,
+    memo: RenderMemo | None = None,
 ) -> RenderResult:
     """Write the site's plan (every generated page, the hand-written docs, the assets) and a generated mkdocs.yml
     to `out_dir`.
@@ -357,7 +369,8 @@ def render_site(
     Policy's script and style sources then name it.
 
     Files whose content did not change are left alone and files no longer generated are removed, so a live
-    preview only rebuilds what a record change touched.
+    preview only rebuilds what a record change touched; its `memo` (site/render_memo.py) spares rendering again
+    the record pages a change cannot have touched.
     """
     from .search import configure
 
@@ -371,7 +384,7 @@ def render_site(
 
     # Record pages' formatted references come from the build folder's cache when their record did not change.
     with reference_cache(out) as refs:
-        plan = site_plan(catalog, root, base_config, engine=engine)
+        plan = site_plan(catalog, root, base_config, engine=engine, memo=memo)
     pages, backend = plan.pages, plan.backend
     files = {rel: (src.read_bytes() if isinstance(src, Path) else src) for rel, src in plan.files.items()}
     written = sum(_write_if_changed(docs_dir / rel, content, durable=False) for rel, content in files.items())

@@ -23,6 +23,7 @@ from pathlib import Path
 from ..diagnostics import format_diagnostics
 from ..load import Catalog, load_catalog
 from .docs import BUILD_DIR, SiteError, render_site
+from .render_memo import RenderMemo
 
 Say = Callable[[str], None]
 
@@ -39,6 +40,8 @@ class Preview:
     site_url: str | None = None  # the preview's own address: links and the CSP's script sources name it
     generated: frozenset[str] = field(default_factory=frozenset)
     last_errors: str = ""
+    # record pages and related works of the last render, by their inputs: a save re-renders only what it can change
+    memo: RenderMemo = field(default_factory=RenderMemo)
 
     @property
     def work(self) -> Path:
@@ -57,6 +60,7 @@ class Preview:
             engine=self.engine,
             livereload_nonce=self.nonce,
             site_url=self.site_url,
+            memo=self.memo,
         )
         self.generated = result.generated
         return result.written
