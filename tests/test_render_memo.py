@@ -12,11 +12,11 @@ import pytest
 import yaml
 
 from aligncat.load import load_catalog
-from aligncat.render import RenderContext, pages as render_pages
+from aligncat.render import RenderContext
+from aligncat.render import pages as render_pages
 from aligncat.site import render_memo
 from aligncat.site.docs import generate_pages
-from aligncat.site.render_memo import OWN_ONLY, RenderMemo
-from aligncat.site.serve import Preview
+from aligncat.site.render_memo import BLIND, OWN_ONLY, RenderMemo, blind_sources
 
 REPO = Path(__file__).resolve().parents[1]
 MINI = REPO / "tests" / "data" / "mini_catalog"
@@ -214,3 +214,52 @@ def test_own_only_fields_change_only_their_own_page():
         assert changed <= edited, (name, sorted(changed - edited))
         # the edit shows on the record's own page (editors' notes and provenance are on no page)
         assert changed or name in ("notes", "provenance"), name
+
+
+def test_a_summary_edit_reuses_the_pages_no_summary_shows(tmp_path):
+    root = tmp_path / "catalog"
+    shutil.copytree(REAL, root)
+    memo = RenderMemo()
+    _pages(root, memo)
+    assert memo.sources_reused == []
+    _edit(root, _hubs(root)[0], lambda d: d.update(summary="A summary edited in the preview."))
+    _pages(root, memo)
+    assert sorted(memo.sources_reused) == sorted(s.__name__ for s in blind_sources())
+    _edit(root, _hubs(root)[0], lambda d: d.update(title="A title edited in the preview."))
+    _pages(root, memo)
+    assert memo.sources_reused == []
+
+
+def test_blind_sources_read_no_blind_field():
+    """Each BLIND field changed on every record of the real catalog (to another record's value, or a new one)
+    changes neither the pages of the blind sources nor what they leave in the render context."""
+    from aligncat import render
+
+    catalog = load_catalog(REAL)
+
+    def run(cat) -> tuple[dict, RenderContext]:
+        ctx = RenderContext()
+        out = {}
+        for source in render.page_sources():
+            pages = list(source(cat, ctx))
+            if source in blind_sources():
+                out[source.__name__] = [(p.path, p.content, p.title) for p in pages]
+        return out, ctx
+
+    before, ctx_before = run(catalog)
+    assert len(before) == len(blind_sources())
+    records = list(catalog.records.values())
+    some = {name: next((getattr(r, name) for r in records if getattr(r, name)), None) for name in BLIND}
+    for name in sorted(BLIND):
+        edited = {}
+        for r in records:
+            if name == "summary":
+                new = f"Changed summary of {r.id}."
+            elif name == "notes":
+                new = (f"A changed note of {r.id}.",)
+            else:  # another record's value, or none
+                new = some[name] if getattr(r, name) != some[name] else ()
+            edited[r.id] = dataclasses.replace(r, **{name: new})
+        after, ctx_after = run(dataclasses.replace(catalog, records=edited, _index={}))
+        assert after == before, name
+        assert ctx_after == ctx_before, name

@@ -103,9 +103,7 @@ def generate_pages(
     token = LINK_STYLE.set("source" if engine == "zensical" else "url")
     sources = render_stage.page_sources() if sources is None else sources
     if memo is not None:
-        from ..render.pages import record_pages
-
-        sources = [memo.record_pages if s is record_pages else s for s in sources]
+        sources = memo.page_sources(sources)
     try:
         for source in sources:
             for page in source(catalog, ctx):

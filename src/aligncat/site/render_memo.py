@@ -21,12 +21,20 @@ other record's page, and that memoized renders equal fresh ones byte for byte th
 The related works (aligncat.related, 1.6 s at 1,000 records, computed for the whole catalog) are memoized by the
 shared digest too: they read relations, categories, tags and the taxonomy, all of which it covers.
 
+The other page sources but the feeds and the citation files (blind_sources(): taxonomy and category pages, index
+and tag pages, the graph and timeline, home, news, about) are memoized whole, by the same kind of digest with only
+BLIND left out (summary, notes, provenance: what none of them shows of any record), together with what they left
+in the render context (the scripts and styles they ask for), which a reused source puts back. So a summary edit
+renders the one record page, the feeds and the citation files; tests/test_render_memo.py checks that changing each
+BLIND field of every record changes none of these sources' pages nor the context.
+
 The memo lives in memory only (held by serve.Preview), so nothing is written and nothing needs sealing; it keeps
 the entries of the last render only.
 """
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import io
 import pickle
@@ -78,39 +86,125 @@ def _files_digest(folder: Path) -> list[tuple[str, bytes]]:
     ]
 
 
-def _shared_view(record: Record) -> tuple:
-    """A record as another record's page may read it: every field but OWN_ONLY."""
+def _shared_view(record: Record, omit: frozenset[str]) -> tuple:
+    """A record as another record's page may read it: every field but `omit`."""
     return (type(record).__module__, type(record).__qualname__) + tuple(
-        (f.name, getattr(record, f.name)) for f in fields(record) if f.name not in OWN_ONLY
+        (f.name, getattr(record, f.name)) for f in fields(record) if f.name not in omit
     )
 
 
-def shared_digest(catalog: Catalog, ctx: RenderContext, link_style: str) -> bytes:
-    """The digest of everything a record page can read besides its own record (see the module's docstring)."""
-    from ..render.jinja import TEMPLATES, overrides_folder
+def _context_state(ctx: RenderContext) -> list[tuple[str, object]]:
+    return [(f.name, copy.deepcopy(getattr(ctx, f.name))) for f in fields(ctx)]
 
+
+_CATALOG_DIGESTS: dict[frozenset[str], tuple[Catalog, bytes]] = {}
+
+
+def _catalog_digest(catalog: Catalog, omit: frozenset[str]) -> bytes:
+    """The digest of the catalog (all its fields but its indexes, every record but the fields `omit`), computed
+    once per catalog and `omit` (a render digests it for each memoized source; a catalog is never changed)."""
+    hit = _CATALOG_DIGESTS.get(omit)
+    if hit is not None and hit[0] is catalog:
+        return hit[1]
+    if hit is not None:  # one catalog at a time: keeps no old catalog alive
+        _CATALOG_DIGESTS.clear()
     catalog_fields = [(f.name, getattr(catalog, f.name)) for f in fields(catalog) if f.name not in ("records", "_index")]
-    context = [(f.name, getattr(ctx, f.name)) for f in fields(ctx)]
-    return _digest(
+    digest = _digest(
         (
             catalog_fields,
-            context,
-            link_style,
-            _files_digest(TEMPLATES),
-            _files_digest(overrides_folder(catalog.root)),
-            [_shared_view(r) for r in catalog.records.values()],
+            [_shared_view(r, omit) for r in catalog.records.values()],
         )
+    )
+    _CATALOG_DIGESTS[omit] = (catalog, digest)
+    return digest
+
+
+def shared_digest(catalog: Catalog, ctx: RenderContext, link_style: str, omit: frozenset[str] | None = None) -> bytes:
+    """The digest of everything a page can read but the fields `omit` (default OWN_ONLY) of the records: see the
+    module's docstring."""
+    from ..render.jinja import TEMPLATES, overrides_folder
+
+    omit = OWN_ONLY if omit is None else omit
+    templates = (_files_digest(TEMPLATES), _files_digest(overrides_folder(catalog.root)))
+    return _digest((_catalog_digest(catalog, omit), _context_state(ctx), link_style, templates))
+
+
+# Fields no page reads of any record but its own record page, its feeds and the citation exports (its formatted
+# references): the page sources of blind_sources() are memoized whole by everything but these. Checked by
+# tests/test_render_memo.py::test_blind_sources_read_no_blind_field.
+BLIND = frozenset({"summary", "notes", "provenance"})
+
+
+def blind_sources() -> tuple:
+    """The page sources that read no BLIND field of any record: all but the record pages, the feeds and the
+    citation files and page."""
+    from ..render import graph_views, pages
+
+    return (
+        graph_views.graph_views,
+        graph_views.level_styles,
+        pages.home_page,
+        pages.taxonomy_pages,
+        pages.index_pages,
+        pages.benchmark_comparison,
+        pages.tag_pages,
+        pages.news_pages,
+        pages.about_pages,
     )
 
 
 @dataclass
 class RenderMemo:
-    """Record pages and related works from the previous render, by the digest of their inputs."""
+    """Record pages, related works and the blind sources' pages from the previous render, by the digest of their
+    inputs."""
 
     pages: dict[bytes, str] = field(default_factory=dict)
     related: tuple[bytes, dict] | None = None
     reused: int = 0  # record pages taken from the memo in the last render
     rendered: int = 0  # record pages rendered afresh in the last render
+    sources_reused: list[str] = field(default_factory=list)  # the blind sources taken from the memo in the last render
+    # a blind source's pages, with the render context as the source left it, by their inputs' digest: the last
+    # render's (_previous) and this one's (_current), whose catalog is _render
+    _previous: dict[bytes, tuple[list[Page], list]] = field(default_factory=dict, repr=False)
+    _current: dict[bytes, tuple[list[Page], list]] = field(default_factory=dict, repr=False)
+    _render: object = field(default=None, repr=False)
+
+    def page_sources(self, sources: list) -> list:
+        """`sources` (render.page_sources()) with record pages and the SUMMARY_BLIND sources memoized."""
+        from ..render import pages as render_pages
+
+        self.sources_reused = []
+        blind = blind_sources()
+        return [
+            self.record_pages if s is render_pages.record_pages else self._memoized(s) if s in blind else s
+            for s in sources
+        ]
+
+    def _memoized(self, source):
+        def memoized(catalog: Catalog, ctx: RenderContext) -> list[Page]:
+            from ..render.text import LINK_STYLE
+
+            if self._render is not catalog:  # a new render: keep the entries of the last one only
+                self._render, self._previous, self._current = catalog, self._current, {}
+            try:
+                key = _digest(
+                    (source.__module__, source.__qualname__, shared_digest(catalog, ctx, LINK_STYLE.get(), BLIND))
+                )
+            except (TypeError, pickle.PicklingError):  # an input the memo cannot digest: render it
+                return list(source(catalog, ctx))
+            hit = self._previous.get(key) or self._current.get(key)
+            if hit is None:
+                hit = (list(source(catalog, ctx)), _context_state(ctx))
+            else:
+                for name, value in hit[1]:  # what the source did to the context (the scripts it asked for)
+                    setattr(ctx, name, copy.deepcopy(value))
+                self.sources_reused.append(source.__name__)
+            self._current[key] = hit
+            return hit[0]
+
+        memoized.__name__ = memoized.__qualname__ = source.__name__
+        memoized.__module__ = source.__module__
+        return memoized
 
     def record_pages(self, catalog: Catalog, ctx: RenderContext) -> Iterator[Page]:
         """render.pages.record_pages, each page rendered only when its inputs' digest is not in the memo."""
