@@ -48,26 +48,33 @@ PageSource = Callable[["Catalog", RenderContext], Iterable[Page]]
 RecordSection = Callable[["Catalog", "Record", RenderContext], str]
 
 
-def page_sources() -> list[PageSource]:
+def page_source_table() -> list[tuple[PageSource, bool]]:
     """Every page source of the site, in the order their pages are generated (and listed in the navigation when
-    two have the same rank)."""
+    two have the same rank), each with whether its pages show a record's summary, notes or provenance: a live
+    preview renders a source that shows none of them again only when something else it reads changed
+    (site/render_memo.py). A new source says True unless a test shows otherwise."""
     from . import citations, feeds, graph_views, pages
 
     return [
-        citations.citation_files,
-        citations.cite_page,
-        graph_views.graph_views,
-        graph_views.level_styles,
-        pages.home_page,
-        pages.taxonomy_pages,
-        pages.index_pages,
-        pages.benchmark_comparison,
-        pages.tag_pages,
-        pages.news_pages,
-        feeds.feed_pages,
-        pages.about_pages,
-        pages.record_pages,
+        (citations.citation_files, True),
+        (citations.cite_page, True),
+        (graph_views.graph_views, False),
+        (graph_views.level_styles, False),
+        (pages.home_page, False),
+        (pages.taxonomy_pages, False),
+        (pages.index_pages, False),
+        (pages.benchmark_comparison, False),
+        (pages.tag_pages, False),
+        (pages.news_pages, False),
+        (feeds.feed_pages, True),
+        (pages.about_pages, False),
+        (pages.record_pages, True),
     ]
+
+
+def page_sources() -> list[PageSource]:
+    """Every page source of the site, in the order their pages are generated (see page_source_table)."""
+    return [source for source, _ in page_source_table()]
 
 
 def record_sections() -> list[RecordSection]:

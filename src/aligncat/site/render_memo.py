@@ -136,21 +136,11 @@ BLIND = frozenset({"summary", "notes", "provenance"})
 
 
 def blind_sources() -> tuple:
-    """The page sources that read no BLIND field of any record: all but the record pages, the feeds and the
-    citation files and page."""
-    from ..render import graph_views, pages
+    """The page sources that read no BLIND field of any record (render.page_source_table says which): all but the
+    record pages, the feeds and the citation files and page."""
+    from ..render import page_source_table
 
-    return (
-        graph_views.graph_views,
-        graph_views.level_styles,
-        pages.home_page,
-        pages.taxonomy_pages,
-        pages.index_pages,
-        pages.benchmark_comparison,
-        pages.tag_pages,
-        pages.news_pages,
-        pages.about_pages,
-    )
+    return tuple(source for source, shows_summaries in page_source_table() if not shows_summaries)
 
 
 @dataclass
