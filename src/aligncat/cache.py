@@ -160,6 +160,27 @@ def _code_hash() -> str:
     return h.hexdigest()
 
 
+def sealed(key: bytes, head: bytes, *parts: bytes) -> tuple[bytes, ...]:
+    """A cache file's pieces, as `write_atomic` takes them: the `head` line, the HMAC-SHA256 of the parts under
+    the user's `key` (hex) on the next line, then the parts, written as they are (not joined)."""
+    mac = hmac.new(key, digestmod=hashlib.sha256)
+    for part in parts:
+        mac.update(part)
+    return (head + b"\n" + mac.hexdigest().encode() + b"\n", *parts)
+
+
+def unsealed(key: bytes, head: bytes, raw: bytes) -> memoryview | None:
+    """The payload of a file `sealed` wrote with this key and head, without a copy; None for anything else (a
+    file this user's aligncat did not write, or a damaged one: never to be unmarshalled)."""
+    header_end = raw.find(b"\n")
+    mac_end = raw.find(b"\n", header_end + 1)
+    if header_end < 0 or mac_end < 0 or raw[:header_end] != head:
+        return None
+    payload = memoryview(raw)[mac_end + 1:]
+    expected = hmac.new(key, payload, hashlib.sha256).hexdigest().encode()
+    return payload if hmac.compare_digest(raw[header_end + 1:mac_end], expected) else None
+
+
 def _unmarshalled(blob: bytes, kind: type) -> Any:
     """A marshalled cache value read back as the `kind` it was written as; anything else (damage) is None."""
     try:
@@ -295,15 +316,8 @@ class RecordCache:
         if len(raw) > MAX_CACHE_BYTES:
             self.status = "too-large"
             return
-        view = memoryview(raw)
-        header_end = raw.find(b"\n")
-        mac_end = raw.find(b"\n", header_end + 1)
-        if header_end < 0 or mac_end < 0 or raw[:header_end] != FORMAT:
-            self.status = "corrupt"
-            return
-        payload = view[mac_end + 1:]
-        expected = hmac.new(self._key, payload, hashlib.sha256).hexdigest().encode()
-        if not hmac.compare_digest(raw[header_end + 1:mac_end], expected):
+        payload = unsealed(self._key, FORMAT, raw)
+        if payload is None:
             self.status = "corrupt"
             return
         try:  # only bytes sealed with our key get here: written by this code for this catalog, read by marshal
@@ -652,12 +666,8 @@ class RecordCache:
         parts = (len(index).to_bytes(8, "big"), index, len(facts_section).to_bytes(8, "big"), facts_section,
                  len(data_section).to_bytes(8, "big"), data_section,
                  incoming_section)  # written in pieces: the facts and data are not copied
-        mac = hmac.new(key, digestmod=hashlib.sha256)
-        for part in parts:
-            mac.update(part)
         try:
-            write_atomic(self.file, (FORMAT + b"\n" + mac.hexdigest().encode() + b"\n", *parts),
-                         durable=False, private=True)  # a lost cache costs speed only
+            write_atomic(self.file, sealed(key, FORMAT, *parts), durable=False, private=True)  # lost: speed only
         except OSError:
             return False  # a read-only or full cache folder costs speed, never correctness
         return True

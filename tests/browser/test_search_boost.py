@@ -33,19 +33,19 @@ ALIGNCAT_WORKER = "assets/javascripts/workers/aligncat-search.js"
 PAGEFIND_RANK = "assets/aligncat/pagefind/pagefind.js"
 
 
-def _copy_real(folder):
+def _real_catalog(folder):
     return REAL_CATALOG
 
 
 @pytest.fixture(scope="session")
 def real_lunr_server(tmp_path_factory) -> Iterator[SiteServer]:
-    yield from serve_built(tmp_path_factory, "real-lunr", _copy_real, env={"ALIGNCAT_SEARCH_BACKEND": "lunr"})
+    yield from serve_built(tmp_path_factory, "real-lunr", _real_catalog, env={"ALIGNCAT_SEARCH_BACKEND": "lunr"})
 
 
 @pytest.fixture(scope="session")
 def real_pagefind_server(tmp_path_factory) -> Iterator[SiteServer]:
     yield from serve_built(
-        tmp_path_factory, "real-pagefind", _copy_real, env={"ALIGNCAT_SEARCH_BACKEND": "pagefind"}
+        tmp_path_factory, "real-pagefind", _real_catalog, env={"ALIGNCAT_SEARCH_BACKEND": "pagefind"}
     )
 
 

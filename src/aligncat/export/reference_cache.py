@@ -23,7 +23,6 @@ ever unmarshalled. A build writes the entries it used, so references of removed 
 from __future__ import annotations
 
 import hashlib
-import hmac
 import json
 import marshal
 from collections.abc import Iterator
@@ -97,19 +96,14 @@ class ReferenceCache:
         if len(raw) > MAX_BYTES:
             self.status = "too-large"
             return
-        head, _, rest = raw.partition(b"\n")
-        mac, sep, payload = rest.partition(b"\n")
-        expected = hmac.new(self._key, payload, hashlib.sha256).hexdigest().encode()
-        if head != FORMAT or not sep or not hmac.compare_digest(mac, expected):
+        from ..cache import _unmarshalled, unsealed
+
+        payload = unsealed(self._key, FORMAT, raw)
+        if payload is None:
             self.status = "corrupt"  # not sealed by this user's aligncat, or damaged: never unmarshalled
             return
-        try:
-            found = marshal.loads(payload)
-        except (ValueError, TypeError, EOFError):
-            found = None
-        if not isinstance(found, dict) or not all(
-            type(k) is bytes and type(v) is str for k, v in found.items()
-        ):
+        found = _unmarshalled(payload, dict)
+        if found is None or not all(type(k) is bytes and type(v) is str for k, v in found.items()):
             self.status = "corrupt"
             return
         self._old = found
@@ -135,10 +129,10 @@ class ReferenceCache:
         """Write the entries this build used; True if written (nothing is written when nothing changed)."""
         if self._key is None or (self.status == "loaded" and self._used == self._old):
             return False
-        payload = marshal.dumps(self._used)
-        mac = hmac.new(self._key, payload, hashlib.sha256).hexdigest().encode()
+        from ..cache import sealed
+
         try:
-            write_atomic(self.file, (FORMAT + b"\n" + mac + b"\n", payload), durable=False, private=True)
+            write_atomic(self.file, sealed(self._key, FORMAT, marshal.dumps(self._used)), durable=False, private=True)
         except OSError:
             return False  # a read-only or full build folder costs speed, never the build
         return True

@@ -121,7 +121,7 @@ def site_config(
         theme["custom_dir"] = str(overrides)
         # Zensical's differential build does not watch the theme's templates: a digest of them in the config
         # makes an edited template change the config, and that makes the next build a clean one.
-        cfg["extra"] = {**(cfg.get("extra") or {}), "aligncat_theme": _digest(overrides)}
+        cfg["extra"] = {**(cfg.get("extra") or {}), "aligncat_theme": folder_digest(overrides)}
     scripts = [*cfg.get("extra_javascript", []), *plan.extra_javascript]
     styles = [*cfg.get("extra_css", []), *plan.extra_css]
     cfg["extra_javascript"] = list(dict.fromkeys(scripts))
@@ -157,13 +157,15 @@ def _source_extra(ctx: RenderContext) -> dict:
     return out
 
 
-def _digest(folder: Path) -> str:
+def folder_digest(folder: Path) -> str:
+    """A digest of every file below `folder` (its path there and its bytes); a missing folder has one too."""
     import hashlib
 
     h = hashlib.blake2b(digest_size=8)
     for path in sorted(folder.rglob("*")):
         if path.is_file():
-            h.update(path.relative_to(folder).as_posix().encode() + b"\0" + path.read_bytes())
+            data = path.read_bytes()
+            h.update(path.relative_to(folder).as_posix().encode() + b"\0" + len(data).to_bytes(8, "big") + data)
     return h.hexdigest()
 
 

@@ -40,12 +40,12 @@ import io
 import pickle
 from collections.abc import Iterator
 from dataclasses import dataclass, field, fields
-from pathlib import Path
 from types import MappingProxyType
 
 from ..load import Catalog
 from ..model import Record
 from ..render import Page, RenderContext
+from .config import folder_digest
 
 # Fields a record page reads of its own record only (never of a related, neighbouring or linked record). Checked
 # by tests/test_render_memo.py::test_own_only_fields_change_only_their_own_page.
@@ -78,14 +78,6 @@ def _digest(obj: object) -> bytes:
     return hashlib.blake2b(out.getbuffer(), digest_size=20).digest()
 
 
-def _files_digest(folder: Path) -> list[tuple[str, bytes]]:
-    if not folder.is_dir():
-        return []
-    return [
-        (p.relative_to(folder).as_posix(), p.read_bytes()) for p in sorted(folder.rglob("*")) if p.is_file()
-    ]
-
-
 def _shared_view(record: Record, omit: frozenset[str]) -> tuple:
     """A record as another record's page may read it: every field but `omit`."""
     return (type(record).__module__, type(record).__qualname__) + tuple(
@@ -101,8 +93,12 @@ _CATALOG_DIGESTS: dict[frozenset[str], tuple[Catalog, bytes]] = {}
 
 
 def _catalog_digest(catalog: Catalog, omit: frozenset[str]) -> bytes:
-    """The digest of the catalog (all its fields but its indexes, every record but the fields `omit`), computed
-    once per catalog and `omit` (a render digests it for each memoized source; a catalog is never changed)."""
+    """The digest of the catalog (all its fields but its indexes, every record but the fields `omit`) and of the
+    templates it renders with (the package's and its overrides), computed once per catalog and `omit` (a render
+    digests it for each memoized source; a catalog is never changed, and a preview loads a new one on any edit,
+    a template's included)."""
+    from ..render.jinja import TEMPLATES, overrides_folder
+
     hit = _CATALOG_DIGESTS.get(omit)
     if hit is not None and hit[0] is catalog:
         return hit[1]
@@ -113,6 +109,7 @@ def _catalog_digest(catalog: Catalog, omit: frozenset[str]) -> bytes:
         (
             catalog_fields,
             [_shared_view(r, omit) for r in catalog.records.values()],
+            (folder_digest(TEMPLATES), folder_digest(overrides_folder(catalog.root))),
         )
     )
     _CATALOG_DIGESTS[omit] = (catalog, digest)
@@ -122,11 +119,8 @@ def _catalog_digest(catalog: Catalog, omit: frozenset[str]) -> bytes:
 def shared_digest(catalog: Catalog, ctx: RenderContext, link_style: str, omit: frozenset[str] | None = None) -> bytes:
     """The digest of everything a page can read but the fields `omit` (default OWN_ONLY) of the records: see the
     module's docstring."""
-    from ..render.jinja import TEMPLATES, overrides_folder
-
     omit = OWN_ONLY if omit is None else omit
-    templates = (_files_digest(TEMPLATES), _files_digest(overrides_folder(catalog.root)))
-    return _digest((_catalog_digest(catalog, omit), _context_state(ctx), link_style, templates))
+    return _digest((_catalog_digest(catalog, omit), _context_state(ctx), link_style))
 
 
 # Fields no page reads of any record but its own record page, its feeds and the citation exports (its formatted
@@ -160,7 +154,7 @@ class RenderMemo:
     _render: object = field(default=None, repr=False)
 
     def page_sources(self, sources: list) -> list:
-        """`sources` (render.page_sources()) with record pages and the SUMMARY_BLIND sources memoized."""
+        """`sources` (render.page_sources()) with the record pages and the blind sources memoized."""
         from ..render import pages as render_pages
 
         self.sources_reused = []
