@@ -448,3 +448,22 @@ def test_no_page_has_an_inline_style_and_level_colours_are_a_stylesheet(built):
     assert ".ac-lv-level-one { --ac-level: #1f77b4; }" in css and ".ac-level-swatch.ac-nolv {" in css
     home = (site / "index.html").read_text(encoding="utf-8")
     assert "levels.css" in home and 'class="ac-level-card ac-lv-level-one"' in home, engine
+
+
+def test_two_previews_of_one_project_render_into_their_own_folders(tmp_path):
+    # Two `aligncat serve` of one project at once (two catalogs, two ports) wrote one folder, each the other's
+    # pages and Content Security Policy; each now holds its own until it stops, and a stopped one's is reused.
+    from contextlib import ExitStack
+
+    from aligncat.site.serve import Preview
+
+    first, second = (Preview(tmp_path / "cat", tmp_path, site_url=f"http://127.0.0.1:{p}/") for p in (8001, 8002))
+    with ExitStack() as one:
+        first.claim_folder(one)
+        with ExitStack() as two:
+            second.claim_folder(two)
+            assert first.work.name == "serve-mkdocs" and second.work.name == "serve-mkdocs-2"
+        third = Preview(tmp_path / "cat", tmp_path)
+        with ExitStack() as again:
+            third.claim_folder(again)
+            assert third.work.name == "serve-mkdocs-2"  # released when the second preview stopped

@@ -8,7 +8,9 @@ build reuses every page that did not change (mkdocs_engine.PageCache). The page'
 MkDocs' reload script by a nonce drawn for this preview (never in a built site: `aligncat build` sets none). With
 Zensical, its own server watches the generated docs and a watcher here renders them again.
 
-A change that breaks the catalog is reported (file and line) and the last good pages stay up.
+A change that breaks the catalog is reported (file and line) and the last good pages stay up. Each running preview
+renders into a folder of its own under the build folder (`serve-<engine>`, or `serve-<engine>-2`, ... when other
+previews of the project are running), held by a lock for as long as it runs.
 """
 
 from __future__ import annotations
@@ -17,15 +19,18 @@ import secrets
 import threading
 import time
 from collections.abc import Callable
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..diagnostics import format_diagnostics
 from ..load import Catalog, load_catalog
+from .build import BuildLocked, _locked
 from .docs import BUILD_DIR, SiteError, render_site
 from .render_memo import RenderMemo
 
 Say = Callable[[str], None]
+MAX_PREVIEWS = 32  # previews of one project at once, each in its own folder
 
 
 @dataclass
@@ -42,10 +47,27 @@ class Preview:
     last_errors: str = ""
     # record pages and related works of the last render, by their inputs: a save re-renders only what it can change
     memo: RenderMemo = field(default_factory=RenderMemo)
+    folder: str = ""  # its folder in the build folder (claim_folder): serve-<engine>, or -2, -3, ... beside others
 
     @property
     def work(self) -> Path:
-        return self.project_root / BUILD_DIR / f"serve-{self.engine}"
+        return self.project_root / BUILD_DIR / (self.folder or f"serve-{self.engine}")
+
+    def claim_folder(self, stack: ExitStack) -> None:
+        """Take the first folder no other running preview of this project holds (serve-<engine>, then
+        serve-<engine>-2, ...), locked until `stack` closes: two previews at once (two catalogs, two ports) each
+        render into their own, where they wrote each other's pages and Content Security Policy."""
+        for n in range(1, MAX_PREVIEWS + 1):
+            name = f"serve-{self.engine}" + (f"-{n}" if n > 1 else "")
+            try:
+                stack.enter_context(_locked(self.project_root / BUILD_DIR / f".{name}.lock", name))
+            except BuildLocked:
+                continue
+            self.folder = name
+            return
+        raise SiteError(
+            f"{MAX_PREVIEWS} previews of {self.project_root} are running already; stop one and serve again"
+        )
 
     @property
     def site_dir(self) -> Path:
@@ -110,13 +132,15 @@ def serve(
         secrets.token_urlsafe(18) if engine == "mkdocs" else None,
         f"http://{dev_addr}/",
     )
-    preview.render(catalog)
-    if engine == "mkdocs":
-        from .mkdocs_engine import serve_mkdocs
+    with ExitStack() as stack:
+        preview.claim_folder(stack)
+        preview.render(catalog)
+        if engine == "mkdocs":
+            from .mkdocs_engine import serve_mkdocs
 
-        serve_mkdocs(preview, dev_addr, ready=ready)
-    else:
-        _serve_zensical(preview, dev_addr, ready)
+            serve_mkdocs(preview, dev_addr, ready=ready)
+        else:
+            _serve_zensical(preview, dev_addr, ready)
 
 
 def _serve_zensical(preview: Preview, dev_addr: str, ready: Callable[[str], None] | None) -> None:
